@@ -1,0 +1,50 @@
+package io.runnel.api.storage;
+
+import io.runnel.api.Api;
+import io.runnel.api.TopicPartition;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Keeps the logs of all partitions a broker hosts.
+ *
+ * <p>Lifecycle: the runtime calls {@link #recover()} once, before anything else, then opens and
+ * uses logs, then {@link #close()}s the engine on shutdown. A clean close must leave enough behind
+ * (e.g. a marker file) that the next {@link #recover()} need not rescan data.
+ *
+ * <p>Thread safety: all methods may be called concurrently from any thread.
+ *
+ * @since 0.1
+ */
+@Api(status = Api.Status.EVOLVING, since = "0.1")
+public interface StorageEngine extends AutoCloseable {
+
+    /**
+     * Finds the partitions already on disk and brings each to a consistent state after an unclean
+     * shutdown: validates data written since the last recovery point, truncates at the first
+     * invalid byte, rebuilds indexes and per-partition state.
+     *
+     * @return the partitions found, each open and ready
+     */
+    Collection<PartitionLog> recover();
+
+    /**
+     * Opens the log of a partition, creating it if it does not exist.
+     *
+     * @param topicConfig the topic's own settings (retention, segment size ...), overriding the
+     *     broker defaults the engine was created with
+     */
+    PartitionLog open(TopicPartition partition, Map<String, String> topicConfig);
+
+    /** The open log of a partition, if this engine has one. */
+    Optional<PartitionLog> log(TopicPartition partition);
+
+    /** Closes and deletes a partition's log and all its files. */
+    void delete(TopicPartition partition);
+
+    /** Flushes and closes every log; leaves a clean-shutdown marker. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,23 @@
+package io.runnel.runtime.internal;
+
+/** Turns a failure into the one-line cause an operator reads. */
+final class PluginProblems {
+    private PluginProblems() {
+    }
+
+    static String describe(Throwable e) {
+        Throwable root = e;
+        StringBuilder line = new StringBuilder(oneLine(e));
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+            line.append(" (caused by ").append(oneLine(root)).append(')');
+        }
+        return line.toString();
+    }
+
+    private static String oneLine(Throwable e) {
+        String message = e.getMessage();
+        String text = e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        return text.replace('\n', ' ').replace('\r', ' ');
+    }
+}
