@@ -1,0 +1,51 @@
+package io.runnel.cli;
+
+import io.runnel.api.RunnelException;
+import io.runnel.cli.internal.PluginsCommand;
+import io.runnel.cli.internal.VersionProvider;
+import io.runnel.runtime.PluginLoadException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/** {@code bin/runnel}: the entry point of every Runnel tool. */
+@Command(name = "runnel",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Runnel: a distributed, partitioned, replicated commit log.",
+        subcommands = {PluginsCommand.class, CommandLine.HelpCommand.class})
+public final class RunnelCli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs a command line and returns the exit code: 0 success, 1 failure, 2 bad usage. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine commandLine = new CommandLine(new RunnelCli());
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof PluginLoadException problems) {
+                for (String problem : problems.problems()) {
+                    cmd.getErr().println("error: " + problem);
+                }
+            } else if (e instanceof RunnelException failure) {
+                cmd.getErr().println("error: " + failure.getMessage());
+            } else {
+                throw e;
+            }
+            return 1;
+        });
+        return commandLine.execute(args);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing required subcommand");
+    }
+}

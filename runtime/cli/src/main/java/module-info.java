@@ -1,0 +1,12 @@
+/**
+ * The {@code runnel} command: one launcher with subcommands ({@code plugins}, and later the
+ * broker, ZooKeeper and client tools).
+ */
+module io.runnel.cli {
+    requires io.runnel.runtime;
+    requires info.picocli;
+
+    // picocli reads the command classes' annotations and sets their fields reflectively.
+    opens io.runnel.cli to info.picocli;
+    opens io.runnel.cli.internal to info.picocli;
+}

@@ -1,0 +1,10 @@
+/**
+ * A sample codec plugin. The descriptor lets the jar also run as a named module on a module path;
+ * dropped into a distribution's plugins/ folder it is loaded by its own class loader instead, and
+ * found through META-INF/services.
+ */
+module com.example.runnel.codec.zlib {
+    requires io.runnel.api;
+
+    provides io.runnel.api.codec.CompressionCodecProvider with com.example.runnel.codec.zlib.ZlibCodecProvider;
+}
