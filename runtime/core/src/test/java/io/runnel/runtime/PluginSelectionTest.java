@@ -38,7 +38,7 @@ class PluginSelectionTest {
         try (PluginRegistry registry = PluginRegistry.load(Optional.empty())) {
             PluginLoadException e = assertThrows(PluginLoadException.class,
                     () -> PluginSelection.resolve(registry, Map.of(PluginSelection.GROUP_ASSIGNORS, " ")));
-            assertTrue(e.getMessage().contains("group.assignors=' ': name at least one partition-assignor plugin"),
+            assertTrue(e.getMessage().contains("group.assignors='': name at least one partition-assignor plugin"),
                     e.getMessage());
         }
     }

@@ -58,24 +58,30 @@ public final class JarPluginScanner implements AutoCloseable {
 
     private void scanOne(Path path, Map<String, Path> idToPath, List<PluginInfo> found, List<String> problems) {
         String where = "plugin jar " + path;
-        PluginWrapper wrapper;
+        PluginDescriptor descriptor;
         try {
-            wrapper = manager.load(path);
+            descriptor = manager.readDescriptor(path);
         } catch (RuntimeException e) {
             problems.add(where + ": cannot read its plugin descriptor (Plugin-Id, Plugin-Version and Plugin-Requires"
-                    + " in META-INF/MANIFEST.MF or plugin.properties): " + PluginProblems.describe(e));
+                    + " in META-INF/MANIFEST.MF, or plugin.properties): " + PluginProblems.describe(e));
             return;
         }
-        ClassLoader loader = wrapper.getPluginClassLoader();
-        loaders.add(loader);
-        PluginDescriptor descriptor = wrapper.getDescriptor();
-
         Path previous = idToPath.putIfAbsent(descriptor.getPluginId(), path);
         if (previous != null) {
             problems.add(where + ": Plugin-Id '" + descriptor.getPluginId() + "' is already used by plugin jar "
                     + previous);
             return;
         }
+        PluginWrapper wrapper;
+        try {
+            wrapper = manager.load(path);
+        } catch (RuntimeException e) {
+            problems.add(where + ": cannot load: " + PluginProblems.describe(e));
+            return;
+        }
+        ClassLoader loader = wrapper.getPluginClassLoader();
+        loaders.add(loader);
+
         String requires = descriptor.getRequires() == null ? "" : descriptor.getRequires().trim();
         if (requires.isEmpty() || requires.equals("*")) {
             problems.add(where + ": does not declare the Runnel SPI versions it supports (add Plugin-Requires, e.g. '>="

@@ -94,6 +94,17 @@ final class RunnelPluginManager extends DefaultPluginManager {
         return pluginRepository.getPluginPaths();
     }
 
+    /**
+     * Reads and checks a plugin's descriptor without loading it.
+     *
+     * @throws RuntimeException naming the missing field when the descriptor is incomplete
+     */
+    PluginDescriptor readDescriptor(Path pluginPath) {
+        PluginDescriptor descriptor = getPluginDescriptorFinder().find(pluginPath);
+        validatePluginDescriptor(descriptor);
+        return descriptor;
+    }
+
     /** Loads one plugin, reporting failures instead of logging and skipping them as pf4j does. */
     PluginWrapper load(Path pluginPath) {
         return loadPluginFromPath(pluginPath);
