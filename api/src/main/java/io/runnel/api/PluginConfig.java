@@ -36,20 +36,7 @@ public final class PluginConfig {
      * @throws RunnelException with {@link ErrorCode#INVALID_CONFIG} naming key, value and range
      */
     public int intValue(String key, int defaultValue, int min, int max) {
-        String raw = string(key, null);
-        if (raw == null) {
-            return defaultValue;
-        }
-        try {
-            int value = Integer.parseInt(raw);
-            if (value >= min && value <= max) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // reported below with the range
-        }
-        throw new RunnelException(ErrorCode.INVALID_CONFIG,
-                "invalid value '" + raw + "' for " + key + ": expected an integer from " + min + " to " + max);
+        return (int) longValue(key, defaultValue, min, max);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.runnel.runtime.internal;
 
 import io.runnel.api.PluginContext;
+import io.runnel.api.codec.BaseCompressionCodec;
 import io.runnel.api.codec.CompressionCodec;
 import io.runnel.api.codec.CompressionCodecProvider;
 
@@ -30,17 +31,7 @@ public final class NoCompressionProvider implements CompressionCodecProvider {
 
     @Override
     public CompressionCodec create(PluginContext context, Map<String, String> config) {
-        return new CompressionCodec() {
-            @Override
-            public int id() {
-                return 0;
-            }
-
-            @Override
-            public String name() {
-                return NAME;
-            }
-
+        return new BaseCompressionCodec(0, NAME) {
             @Override
             public OutputStream compressing(OutputStream out) {
                 return out;

@@ -2,6 +2,7 @@ package io.runnel.plugin.codec.gzip;
 
 import io.runnel.api.PluginConfig;
 import io.runnel.api.PluginContext;
+import io.runnel.api.codec.BaseCompressionCodec;
 import io.runnel.api.codec.CompressionCodec;
 import io.runnel.api.codec.CompressionCodecProvider;
 
@@ -40,17 +41,7 @@ public final class GzipCodecProvider implements CompressionCodecProvider {
     @Override
     public CompressionCodec create(PluginContext context, Map<String, String> config) {
         int level = PluginConfig.of(config).intValue(LEVEL, 6, Deflater.BEST_SPEED, Deflater.BEST_COMPRESSION);
-        return new CompressionCodec() {
-            @Override
-            public int id() {
-                return 1;
-            }
-
-            @Override
-            public String name() {
-                return "gzip";
-            }
-
+        return new BaseCompressionCodec(1, "gzip") {
             @Override
             public OutputStream compressing(OutputStream out) throws IOException {
                 GZIPOutputStream gzip = new GZIPOutputStream(out, BUFFER) {

@@ -2,6 +2,7 @@ package io.runnel.plugin.codec.lz4;
 
 import io.runnel.api.PluginConfig;
 import io.runnel.api.PluginContext;
+import io.runnel.api.codec.BaseCompressionCodec;
 import io.runnel.api.codec.CompressionCodec;
 import io.runnel.api.codec.CompressionCodecProvider;
 import net.jpountz.lz4.LZ4Compressor;
@@ -44,17 +45,7 @@ public final class Lz4CodecProvider implements CompressionCodecProvider {
         LZ4Factory factory = LZ4Factory.fastestInstance();
         LZ4Compressor compressor = level == 1 ? factory.fastCompressor() : factory.highCompressor(level);
         XXHashFactory hashes = XXHashFactory.fastestInstance();
-        return new CompressionCodec() {
-            @Override
-            public int id() {
-                return 3;
-            }
-
-            @Override
-            public String name() {
-                return "lz4";
-            }
-
+        return new BaseCompressionCodec(3, "lz4") {
             @Override
             public OutputStream compressing(OutputStream out) throws IOException {
                 return new LZ4FrameOutputStream(out, LZ4FrameOutputStream.BLOCKSIZE.SIZE_64KB, -1L, compressor,

@@ -1,6 +1,7 @@
 package io.runnel.plugin.codec.snappy;
 
 import io.runnel.api.PluginContext;
+import io.runnel.api.codec.BaseCompressionCodec;
 import io.runnel.api.codec.CompressionCodec;
 import io.runnel.api.codec.CompressionCodecProvider;
 import org.xerial.snappy.SnappyInputStream;
@@ -34,17 +35,7 @@ public final class SnappyCodecProvider implements CompressionCodecProvider {
 
     @Override
     public CompressionCodec create(PluginContext context, Map<String, String> config) {
-        return new CompressionCodec() {
-            @Override
-            public int id() {
-                return 2;
-            }
-
-            @Override
-            public String name() {
-                return "snappy";
-            }
-
+        return new BaseCompressionCodec(2, "snappy") {
             @Override
             public OutputStream compressing(OutputStream out) {
                 return new SnappyOutputStream(out);

@@ -5,6 +5,7 @@ import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import io.runnel.api.PluginConfig;
 import io.runnel.api.PluginContext;
+import io.runnel.api.codec.BaseCompressionCodec;
 import io.runnel.api.codec.CompressionCodec;
 import io.runnel.api.codec.CompressionCodecProvider;
 
@@ -41,17 +42,7 @@ public final class ZstdCodecProvider implements CompressionCodecProvider {
     @Override
     public CompressionCodec create(PluginContext context, Map<String, String> config) {
         int level = PluginConfig.of(config).intValue(LEVEL, 3, -131072, 22);
-        return new CompressionCodec() {
-            @Override
-            public int id() {
-                return 4;
-            }
-
-            @Override
-            public String name() {
-                return "zstd";
-            }
-
+        return new BaseCompressionCodec(4, "zstd") {
             @Override
             public OutputStream compressing(OutputStream out) throws IOException {
                 ZstdOutputStreamNoFinalizer zstd = new ZstdOutputStreamNoFinalizer(out, RecyclingBufferPool.INSTANCE);

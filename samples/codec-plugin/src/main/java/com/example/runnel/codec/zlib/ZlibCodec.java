@@ -1,6 +1,6 @@
 package com.example.runnel.codec.zlib;
 
-import io.runnel.api.codec.CompressionCodec;
+import io.runnel.api.codec.BaseCompressionCodec;
 
 import java.io.BufferedOutputStream;
 import java.io.InputStream;
@@ -13,23 +13,14 @@ import java.util.zip.InflaterInputStream;
  * zlib streams (RFC 1950) with the JDK's Deflater. Thread safe: it holds only the level, and each
  * stream gets its own Deflater or Inflater.
  */
-final class ZlibCodec implements CompressionCodec {
+final class ZlibCodec extends BaseCompressionCodec {
     private static final int BUFFER = 8 * 1024;
 
     private final int level;
 
     ZlibCodec(int level) {
+        super(5, "zlib");
         this.level = level;
-    }
-
-    @Override
-    public int id() {
-        return 5;
-    }
-
-    @Override
-    public String name() {
-        return "zlib";
     }
 
     @Override
