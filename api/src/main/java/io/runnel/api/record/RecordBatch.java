@@ -4,8 +4,13 @@ import io.runnel.api.Api;
 import io.runnel.api.ErrorCode;
 import io.runnel.api.RunnelException;
 
+import io.runnel.api.codec.CompressionCodec;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 import static java.util.Objects.requireNonNull;
@@ -258,6 +263,106 @@ public final class RecordBatch {
         } catch (RunnelException e) {
             return false;
         }
+    }
+
+    /**
+     * Decodes the records.
+     *
+     * @param codec the codec for this batch's {@link #compressionId()}; ignored (may be null) for
+     *     uncompressed batches
+     * @throws RunnelException {@link ErrorCode#UNSUPPORTED_COMPRESSION_TYPE} naming the codec id if
+     *     the batch is compressed and {@code codec} is null or another codec;
+     *     {@link ErrorCode#CORRUPT_RECORD} if the records do not decode
+     */
+    public List<Record> records(CompressionCodec codec) {
+        int id = compressionId();
+        ByteBuffer body = buffer.duplicate().position(HEADER_SIZE).slice();
+        if (id != 0) {
+            if (codec == null || codec.id() != id) {
+                throw new RunnelException(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, "batch at base offset " + baseOffset()
+                        + " is compressed with codec id " + id + ", but " + (codec == null ? "no codec"
+                        : "codec " + codec.name() + " (id " + codec.id() + ")") + " was given to decode it");
+            }
+            try {
+                body = codec.decompress(body);
+            } catch (RuntimeException e) {
+                throw new RunnelException(ErrorCode.CORRUPT_RECORD, "batch at base offset " + baseOffset()
+                        + " does not decompress with codec id " + id + ": " + e.getMessage(), e);
+            }
+        }
+        int count = recordCount();
+        List<Record> result = new ArrayList<>(count);
+        long base = baseOffset();
+        long baseTimestamp = baseTimestamp();
+        boolean logAppendTime = timestampType() == TimestampType.LOG_APPEND_TIME;
+        for (int i = 0; i < count; i++) {
+            int length = Varints.readVarint(body);
+            if (length < 0 || length > body.remaining()) {
+                throw Varints.corrupt("record " + i + " of batch at base offset " + base + " claims " + length
+                        + " bytes, " + body.remaining() + " remain");
+            }
+            ByteBuffer record = body.slice().limit(length);
+            body.position(body.position() + length);
+            record.get(); // attributes, unused
+            long timestamp = baseTimestamp + Varints.readVarlong(record);
+            long offset = base + Varints.readVarint(record);
+            ByteBuffer key = readBytes(record);
+            ByteBuffer value = readBytes(record);
+            int headerCount = Varints.readVarint(record);
+            if (headerCount < 0 || headerCount > record.remaining()) {
+                throw Varints.corrupt("header count " + headerCount + " in record at offset " + offset);
+            }
+            List<Header> headers = new ArrayList<>(headerCount);
+            for (int h = 0; h < headerCount; h++) {
+                ByteBuffer headerKey = readBytes(record);
+                if (headerKey == null) {
+                    throw Varints.corrupt("null header key in record at offset " + offset);
+                }
+                ByteBuffer headerValue = readBytes(record);
+                byte[] valueBytes = null;
+                if (headerValue != null) {
+                    valueBytes = new byte[headerValue.remaining()];
+                    headerValue.get(valueBytes);
+                }
+                headers.add(new Header(StandardCharsets.UTF_8.decode(headerKey).toString(), valueBytes));
+            }
+            result.add(new Record(offset, logAppendTime ? maxTimestamp() : timestamp, key, value, headers));
+        }
+        return result;
+    }
+
+    private static ByteBuffer readBytes(ByteBuffer in) {
+        int length = Varints.readVarint(in);
+        if (length < 0) {
+            return null;
+        }
+        if (length > in.remaining()) {
+            throw Varints.corrupt("field of " + length + " bytes but only " + in.remaining() + " remain");
+        }
+        ByteBuffer bytes = in.slice().limit(length).asReadOnlyBuffer();
+        in.position(in.position() + length);
+        return bytes;
+    }
+
+    /**
+     * Splits a buffer holding whole batches, back to back, into views.
+     *
+     * @throws RunnelException with {@link ErrorCode#CORRUPT_RECORD} if the last batch is cut short
+     *     or a length field is impossible
+     */
+    public static List<RecordBatch> parseAll(ByteBuffer buffer) {
+        List<RecordBatch> batches = new ArrayList<>();
+        int position = buffer.position();
+        while (position < buffer.limit()) {
+            int size = sizeAt(buffer, position);
+            if (size < HEADER_SIZE || size > buffer.limit() - position) {
+                throw new RunnelException(ErrorCode.CORRUPT_RECORD, "record batch at byte " + (position - buffer.position())
+                        + " has size " + size + " but " + (buffer.limit() - position) + " bytes remain");
+            }
+            batches.add(wrap(buffer.duplicate().position(position).limit(position + size)));
+            position += size;
+        }
+        return batches;
     }
 
     /** Recomputes and stores the CRC, after the covered bytes were written. */

@@ -4,6 +4,9 @@ import io.runnel.api.ErrorCode;
 import io.runnel.api.PluginContext;
 import io.runnel.api.RunnelException;
 import io.runnel.api.codec.CompressionCodec;
+import io.runnel.api.record.Record;
+import io.runnel.api.record.RecordBatch;
+import io.runnel.api.record.RecordBatchBuilder;
 import io.runnel.runtime.PluginInfo;
 import io.runnel.runtime.PluginOrigin;
 import io.runnel.runtime.PluginRegistry;
@@ -162,6 +165,28 @@ class CodecConformanceTest {
         RunnelException e = assertThrows(RunnelException.class, () -> codec(name, Map.of(key, bad)));
         assertEquals(ErrorCode.INVALID_CONFIG, e.errorCode());
         assertTrue(e.getMessage().contains(key) && e.getMessage().contains(bad), e.getMessage());
+    }
+
+    /** A record batch compressed with each codec decodes to the same records. */
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "gzip", "snappy", "lz4", "zstd"})
+    void compressesRecordBatches(String name) {
+        try (CompressionCodec codec = codec(name, Map.of())) {
+            RecordBatchBuilder builder = new RecordBatchBuilder(codec);
+            for (int i = 0; i < 500; i++) {
+                builder.append(1_000L + i, ("key-" + i).getBytes(StandardCharsets.UTF_8), text(200 + i));
+            }
+            RecordBatch batch = RecordBatch.wrap(builder.build());
+            batch.ensureValid();
+            assertEquals(codec.id(), batch.compressionId());
+            List<Record> records = batch.records(codec);
+            assertEquals(500, records.size());
+            for (int i = 0; i < 500; i++) {
+                assertEquals(i, records.get(i).offset());
+                assertEquals(1_000L + i, records.get(i).timestamp());
+                assertArrayEquals(text(200 + i), bytes(records.get(i).value()));
+            }
+        }
     }
 
     @Test
