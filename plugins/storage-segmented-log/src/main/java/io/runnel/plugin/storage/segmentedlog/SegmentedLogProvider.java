@@ -1,0 +1,30 @@
+package io.runnel.plugin.storage.segmentedlog;
+
+import io.runnel.api.storage.StorageContext;
+import io.runnel.api.storage.StorageEngine;
+import io.runnel.api.storage.StorageEngineProvider;
+
+import java.util.Map;
+
+/**
+ * The default storage engine, selected with {@code storage.engine=segmented-log}. It reads the
+ * {@code log.*} keys documented in {@code docs/configuration.md}.
+ */
+public final class SegmentedLogProvider implements StorageEngineProvider {
+    public static final String NAME = "segmented-log";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "segment files with sparse offset and time indexes";
+    }
+
+    @Override
+    public StorageEngine create(StorageContext context, Map<String, String> config) {
+        return new SegmentedLogEngine(context, config);
+    }
+}
