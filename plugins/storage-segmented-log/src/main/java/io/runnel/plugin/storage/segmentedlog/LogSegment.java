@@ -51,6 +51,7 @@ final class LogSegment {
     private volatile long maxTimestamp = -1L;
     private long offsetOfMaxTimestamp;
     private int bytesSinceLastIndexEntry;
+    private int indexRebuilds;
 
     private LogSegment(Path dir, long baseOffset, LogConfig config, long createdMs, int size, long nextOffset) {
         this.dir = dir;
@@ -79,8 +80,8 @@ final class LogSegment {
     }
 
     /**
-     * An existing segment, opened lazily: only the file's size and the last time-index entry are
-     * read now. {@code nextOffset} is what the caller knows (the next segment's base offset), and
+     * An existing segment, opened lazily: only the file's size is read now; the indexes are mapped
+     * (and checked) on first use. {@code nextOffset} is what the caller knows (the next segment's base offset), and
      * is corrected by {@link #loadTail} or {@link #recover}.
      */
     static LogSegment open(Path dir, long baseOffset, LogConfig config, long nextOffset) throws IOException {
@@ -91,7 +92,6 @@ final class LogSegment {
         }
         LogSegment segment = new LogSegment(dir, baseOffset, config, Files.getLastModifiedTime(file).toMillis(),
                 (int) length, nextOffset);
-        segment.readLastTimeIndexEntry();
         return segment;
     }
 
@@ -108,8 +108,16 @@ final class LogSegment {
         return nextOffset;
     }
 
-    long maxTimestamp() {
+    /** The largest timestamp in the segment, -1 if none; maps and verifies the indexes on first use. */
+    long maxTimestamp() throws IOException {
+        if (timeIndex == null) {
+            ensureIndexes(true);
+        }
         return maxTimestamp;
+    }
+
+    int indexRebuilds() {
+        return indexRebuilds;
     }
 
     long createdMs() {
@@ -144,46 +152,61 @@ final class LogSegment {
 
     OffsetIndex offsetIndex() throws IOException {
         OffsetIndex index = offsetIndex;
-        if (index == null) {
-            synchronized (this) {
-                index = offsetIndex;
-                if (index == null) {
-                    index = new OffsetIndex(indexFile(), baseOffset, config.maxIndexBytes());
-                    offsetIndex = index;
-                }
-            }
-        }
-        return index;
+        return index != null ? index : ensureIndexes(true).offsetIndex;
     }
 
     TimeIndex timeIndex() throws IOException {
         TimeIndex index = timeIndex;
-        if (index == null) {
-            synchronized (this) {
-                index = timeIndex;
-                if (index == null) {
-                    index = new TimeIndex(timeIndexFile(), baseOffset, config.maxIndexBytes());
-                    timeIndex = index;
-                }
-            }
-        }
-        return index;
+        return index != null ? index : ensureIndexes(true).timeIndex;
     }
 
-    private void readLastTimeIndexEntry() throws IOException {
-        Path file = timeIndexFile();
-        if (!Files.exists(file)) {
-            return;
+    /**
+     * Maps the index files on first use. With {@code verify}, indexes that are missing (for a
+     * segment holding data) or unsound are rebuilt from the log file, never trusted.
+     */
+    private synchronized LogSegment ensureIndexes(boolean verify) throws IOException {
+        if (offsetIndex != null && timeIndex != null) {
+            return this;
         }
-        try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ)) {
-            long length = c.size() - c.size() % TimeIndex.ENTRY_SIZE;
-            if (length >= TimeIndex.ENTRY_SIZE) {
-                ByteBuffer entry = ByteBuffer.allocate(TimeIndex.ENTRY_SIZE);
-                readFully(c, entry, length - TimeIndex.ENTRY_SIZE);
-                maxTimestamp = entry.getLong(0);
-                offsetOfMaxTimestamp = baseOffset + entry.getInt(8);
+        boolean present = Files.exists(indexFile()) && Files.exists(timeIndexFile());
+        offsetIndex = new OffsetIndex(indexFile(), baseOffset, config.maxIndexBytes());
+        timeIndex = new TimeIndex(timeIndexFile(), baseOffset, config.maxIndexBytes());
+        if (!verify) {
+            return this;
+        }
+        String problem = !present && size > 0 ? "its index files are missing"
+                : offsetIndex.sanityCheck(nextOffset, size);
+        if (problem == null) {
+            problem = timeIndex.sanityCheck(nextOffset, size);
+        }
+        if (problem != null) {
+            log.warn("Rebuilding the indexes of {}: {}", logFile(), problem);
+            rebuildIndexes();
+        } else if (timeIndex.entries() > 0) {
+            maxTimestamp = Math.max(maxTimestamp, timeIndex.lastTimestamp());
+        }
+        return this;
+    }
+
+    /** Re-indexes the batches in the file (headers only; the data is not changed). */
+    private void rebuildIndexes() throws IOException {
+        indexRebuilds++;
+        offsetIndex.reset();
+        timeIndex.reset();
+        maxTimestamp = -1L;
+        bytesSinceLastIndexEntry = 0;
+        int limit = size;
+        int position = 0;
+        while (position < limit) {
+            RecordBatch header = headerAt(position, limit);
+            if (header == null || header.batchLength() < RecordBatch.HEADER_SIZE - RecordBatch.LOG_OVERHEAD
+                    || position + (long) sizeOf(header) > limit) {
+                break;
             }
+            index(header.baseOffset(), position, header.maxTimestamp(), sizeOf(header));
+            position += sizeOf(header);
         }
+        onRolled();
     }
 
     // ---------------------------------------------------------------- writing
@@ -394,6 +417,7 @@ final class LogSegment {
         }
         if (problem != null) {
             log.warn("Rebuilding the indexes of {}: {}", logFile(), problem);
+            indexRebuilds++;
             recover(onBatch);
             return false;
         }
@@ -440,6 +464,7 @@ final class LogSegment {
      * @return the number of bytes cut off
      */
     long recover(BatchVisitor onBatch) throws IOException {
+        ensureIndexes(false);
         FileChannel c = channel();
         long fileSize = c.size();
         offsetIndex().reset();

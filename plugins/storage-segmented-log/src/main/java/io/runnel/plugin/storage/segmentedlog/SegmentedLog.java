@@ -63,6 +63,7 @@ final class SegmentedLog implements PartitionLog {
     private volatile boolean offline;
     private volatile String offlineReason;
     private long unflushedMessages;
+    private int segmentsValidatedAtLoad;
     private volatile long lastFlushMs;
 
     /** Deletes a removed segment's files once readers that still hold it are done. */
@@ -128,7 +129,8 @@ final class SegmentedLog implements PartitionLog {
         bases.sort(null);
         deleteOrphanIndexes(bases);
         for (int i = 0; i < bases.size(); i++) {
-            long next = i + 1 < bases.size() ? bases.get(i + 1) : bases.get(i);
+            // The last segment's end is unknown until its tail is read (clean) or it is validated.
+            long next = i + 1 < bases.size() ? bases.get(i + 1) : Long.MAX_VALUE;
             segments.put(bases.get(i), LogSegment.open(dir, bases.get(i), config, next));
         }
         if (segments.isEmpty()) {
@@ -173,6 +175,7 @@ final class SegmentedLog implements PartitionLog {
         log.info("Recovering {} from offset {}: validating {} segment(s)", partition, firstToCheck, toCheck.size());
         for (int i = 0; i < toCheck.size(); i++) {
             LogSegment segment = toCheck.get(i);
+            segmentsValidatedAtLoad++;
             long cut = segment.recover(header -> epochs.assign(header.partitionLeaderEpoch(), header.baseOffset()));
             if (cut > 0 || (i + 1 < toCheck.size() && segment.nextOffset() > toCheck.get(i + 1).baseOffset())) {
                 for (LogSegment later : toCheck.subList(i + 1, toCheck.size())) {
@@ -553,6 +556,20 @@ final class SegmentedLog implements PartitionLog {
         long total = 0;
         for (LogSegment segment : segments.values()) {
             total += segment.size();
+        }
+        return total;
+    }
+
+    /** How many segments loading had to validate batch by batch (0 after a clean shutdown). */
+    int segmentsValidatedAtLoad() {
+        return segmentsValidatedAtLoad;
+    }
+
+    /** How many segments have rebuilt their indexes since they were opened. */
+    int indexRebuilds() {
+        int total = 0;
+        for (LogSegment segment : segments.values()) {
+            total += segment.indexRebuilds();
         }
         return total;
     }
