@@ -12,7 +12,7 @@ import static java.util.Objects.requireNonNull;
  *
  * @since 0.1
  */
-@Api(status = Api.Status.EVOLVING, since = "0.1")
+@Api(status = Api.Status.STABLE, since = "0.1")
 public final class PluginConfig {
     private final Map<String, String> values;
 

@@ -11,7 +11,7 @@ import java.util.OptionalInt;
  *
  * @since 0.1
  */
-@Api(status = Api.Status.EVOLVING, since = "0.1")
+@Api(status = Api.Status.STABLE, since = "0.1")
 public interface PluginContext {
 
     /** The id of the broker the plugin runs in; empty in clients and command-line tools. */

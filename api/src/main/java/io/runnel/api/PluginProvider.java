@@ -24,7 +24,7 @@ import java.util.Map;
  * @param <S> the service type the provider creates
  * @since 0.1
  */
-@Api(status = Api.Status.EVOLVING, since = "0.1")
+@Api(status = Api.Status.STABLE, since = "0.1")
 public interface PluginProvider<C extends PluginContext, S extends AutoCloseable> {
 
     /**

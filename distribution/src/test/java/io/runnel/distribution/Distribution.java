@@ -50,8 +50,13 @@ final class Distribution {
 
     /** Runs {@code bin/runnel args...} and waits for it, at most a minute. */
     Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return runLauncher(home.resolve("bin/runnel"), env, args);
+    }
+
+    /** Runs the given launcher path (a symlink to bin/runnel, say) and waits for it, at most a minute. */
+    Result runLauncher(Path launcher, Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
-        command.add(home.resolve("bin/runnel").toString());
+        command.add(launcher.toString());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile());
         builder.environment().putAll(env);

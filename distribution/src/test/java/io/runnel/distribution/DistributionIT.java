@@ -47,17 +47,33 @@ class DistributionIT {
                 .orElseThrow(() -> new AssertionError("no line for codec " + name + " in:\n" + output));
     }
 
+    /** The codecs this distribution was assembled with (the profiles may leave some out). */
+    private List<String> bundledCodecs() throws IOException {
+        String prefix = "runnel-codec-";
+        try (Stream<Path> jars = Files.list(dist.home.resolve("lib"))) {
+            return jars.map(j -> j.getFileName().toString()).filter(n -> n.startsWith(prefix))
+                    .map(n -> n.substring(prefix.length(), n.length() - ("-" + VERSION + ".jar").length())).sorted().toList();
+        }
+    }
+
     @Test
     void listsTheBuiltInPlugins() throws Exception {
         Distribution.Result result = dist.run("plugins");
         assertEquals(0, result.exitCode(), result.toString());
         assertTrue(result.out().startsWith("SPI"), result.toString());
-        for (String codec : List.of("gzip", "snappy", "lz4", "zstd")) {
+        List<String> codecs = bundledCodecs();
+        for (String codec : codecs) {
             String line = lineFor(result.out(), codec);
             assertTrue(line.contains(VERSION) && line.contains("built-in")
                     && line.contains("lib/runnel-codec-" + codec + "-" + VERSION + ".jar"), line);
         }
+        assertEquals(codecs.size() + 1, result.out().lines().filter(l -> l.startsWith("compression-codec")).count(),
+                "the bundled codecs and none: " + result.out());
         assertTrue(lineFor(result.out(), "none").contains("codec id 0"));
+        if (Files.exists(dist.home.resolve("lib/runnel-storage-segmented-log-" + VERSION + ".jar"))) {
+            assertTrue(result.out().lines().anyMatch(l -> l.matches("storage-engine\\s+segmented-log\\s.*built-in.*")),
+                    result.out());
+        }
     }
 
     @Test
@@ -123,7 +139,9 @@ class DistributionIT {
     void everyRunnelJarIsANamedModule() throws IOException {
         try (Stream<Path> jars = Files.list(dist.home.resolve("lib"))) {
             List<Path> runnelJars = jars.filter(j -> j.getFileName().toString().startsWith("runnel-")).sorted().toList();
-            assertEquals(7, runnelJars.size(), runnelJars.toString());
+            for (String core : List.of("runnel-api", "runnel-runtime", "runnel-cli")) {
+                assertTrue(runnelJars.contains(dist.home.resolve("lib/" + core + "-" + VERSION + ".jar")), core);
+            }
             for (Path jar : runnelJars) {
                 Set<ModuleReference> modules = ModuleFinder.of(jar).findAll();
                 assertEquals(1, modules.size(), jar.toString());
@@ -154,12 +172,63 @@ class DistributionIT {
     void refusesJavaOlderThan17() throws Exception {
         Path fakeJdk = Files.createDirectories(temp.resolve("old-jdk/bin"));
         Path java = fakeJdk.resolve("java");
-        Files.writeString(java, "#!/bin/sh\necho 'openjdk version \"1.8.0_402\"' >&2\n");
+        Files.writeString(java, "#!/bin/sh\necho '    java.specification.version = 1.8' >&2\n"
+                + "echo 'openjdk version \"1.8.0_402\"' >&2\n");
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
         Distribution.Result result = dist.run(Map.of("JAVA_HOME", fakeJdk.getParent().toString()), "plugins");
         assertEquals(1, result.exitCode(), result.toString());
-        assertTrue(result.err().contains("Java 17 or newer is required") && result.err().contains("1.8.0_402"),
+        assertTrue(result.err().contains("Java 17 or newer is required") && result.err().contains("version 1.8"),
                 result.toString());
+    }
+
+    /** A JDK whose version carries a suffix (early access, home-built) still counts by its number. */
+    @Test
+    void acceptsEarlyAccessJavaAndIgnoresToolOptionsThatMentionVersions() throws Exception {
+        Path fakeJdk = Files.createDirectories(temp.resolve("ea-jdk/bin"));
+        Path java = fakeJdk.resolve("java");
+        String real = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Files.writeString(java, "#!/bin/sh\ncase \"$*\" in *-XshowSettings*)\n"
+                + "  echo 'openjdk version \"21-ea\" 2023-09-19' >&2\n"
+                + "  echo '    java.specification.version = 21' >&2; exit 0;;\nesac\nexec '" + real + "' \"$@\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Distribution.Result result = dist.run(Map.of("JAVA_HOME", fakeJdk.getParent().toString(),
+                "JAVA_TOOL_OPTIONS", "-Dmy.version=1"), "--version");
+        assertEquals(0, result.exitCode(), result.toString());
+    }
+
+    @Test
+    void namesABadJavaHome() throws Exception {
+        Distribution.Result result = dist.run(Map.of("JAVA_HOME", temp.resolve("no-jdk").toString()), "--version");
+        assertEquals(1, result.exitCode(), result.toString());
+        assertTrue(result.err().contains("JAVA_HOME is set to '" + temp.resolve("no-jdk") + "'"), result.toString());
+    }
+
+    /** Started through a symlink, from a folder with spaces, with CDPATH exported: it still finds itself. */
+    @Test
+    void findsItsHomeThroughSymlinksSpacesAndCdpath() throws Exception {
+        Path spaced = Files.createDirectories(temp.resolve("my tools"));
+        Distribution moved = Distribution.copyInto(spaced);
+        Path link = Files.createSymbolicLink(temp.resolve("runnel-link"), moved.home.resolve("bin/runnel"));
+        Distribution.Result result = moved.runLauncher(link, Map.of("CDPATH", ".:/tmp"), "plugins");
+        assertEquals(0, result.exitCode(), result.toString());
+        assertTrue(result.out().contains("lib/runnel-runtime-" + VERSION + ".jar"), result.toString());
+    }
+
+    @Test
+    void checksTheConfiguredPluginsAndNamesTheMissingOnes() throws Exception {
+        Path config = temp.resolve("server.properties");
+        Files.writeString(config, "storage.engine=rocksdb\ncompression.zstd.level=3\n");
+        Distribution.Result result = dist.run("plugins", "--config", config.toString());
+        assertEquals(1, result.exitCode(), result.toString());
+        assertTrue(result.errorLines().stream().anyMatch(l -> l.contains("storage.engine=rocksdb: no storage-engine plugin "
+                + "named 'rocksdb' is installed; installed: segmented-log")), result.toString());
+    }
+
+    @Test
+    void refusesAPluginDirectoryThatDoesNotExist() throws Exception {
+        Distribution.Result result = dist.run("plugins", "--plugin-dir", temp.resolve("nowhere").toString());
+        assertEquals(1, result.exitCode(), result.toString());
+        assertTrue(result.err().contains("nowhere does not exist"), result.toString());
     }
 
     @Test

@@ -10,7 +10,7 @@ import static java.util.Objects.requireNonNull;
  *
  * @since 0.1
  */
-@Api(status = Api.Status.EVOLVING, since = "0.1")
+@Api(status = Api.Status.STABLE, since = "0.1")
 public abstract class BaseCompressionCodec implements CompressionCodec {
     private final int id;
     private final String name;

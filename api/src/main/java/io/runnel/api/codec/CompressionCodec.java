@@ -22,7 +22,7 @@ import java.nio.ByteBuffer;
  *
  * @since 0.1
  */
-@Api(status = Api.Status.EVOLVING, since = "0.1")
+@Api(status = Api.Status.STABLE, since = "0.1")
 public interface CompressionCodec extends AutoCloseable {
 
     /** The id this codec writes into batch attributes; equals its provider's id. */

@@ -16,7 +16,7 @@ import io.runnel.api.PluginProvider;
  *
  * @since 0.1
  */
-@Api(status = Api.Status.EVOLVING, since = "0.1")
+@Api(status = Api.Status.STABLE, since = "0.1")
 public interface CompressionCodecProvider extends PluginProvider<PluginContext, CompressionCodec> {
 
     /** Lowest id a codec may use. */

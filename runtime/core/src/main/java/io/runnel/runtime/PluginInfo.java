@@ -35,7 +35,10 @@ public record PluginInfo(Spi spi, String name, String version, PluginOrigin orig
 
     /** A short phrase naming the origin and the file, for error messages. */
     public String describeSource() {
-        return (origin == PluginOrigin.BUILT_IN ? "built-in " : "plugin jar ") + source;
+        if (origin == PluginOrigin.BUILT_IN) {
+            return "built-in " + source;
+        }
+        return (java.nio.file.Files.isDirectory(source) ? "plugin folder " : "plugin jar ") + source;
     }
 
     /** SPI-specific facts worth showing, e.g. a codec's id. */
@@ -43,7 +46,8 @@ public record PluginInfo(Spi spi, String name, String version, PluginOrigin orig
         if (provider instanceof CompressionCodecProvider codec) {
             return "codec id " + codec.id();
         }
-        return provider.description();
+        String description = provider.description();
+        return description == null ? "" : description;
     }
 
     /**

@@ -42,18 +42,37 @@ public final class PluginRegistry implements AutoCloseable {
     public static PluginRegistry load(Optional<Path> pluginsDir) {
         requireNonNull(pluginsDir, "pluginsDir is null");
         List<String> problems = new ArrayList<>();
-        List<PluginInfo> found = new ArrayList<>(new BuiltinPluginScanner().scan(problems));
         JarPluginScanner jars = new JarPluginScanner();
-        if (pluginsDir.isPresent()) {
-            found.addAll(jars.scan(pluginsDir.get(), problems));
-        }
-        problems.addAll(new PluginValidator().validate(found));
-        if (!problems.isEmpty()) {
-            jars.close();
+        boolean loaded = false;
+        try {
+            List<PluginInfo> found = new ArrayList<>(new BuiltinPluginScanner().scan(problems));
+            if (pluginsDir.isPresent()) {
+                found.addAll(jars.scan(pluginsDir.get(), problems));
+            }
+            problems.addAll(new PluginValidator().validate(found));
+            if (!problems.isEmpty()) {
+                throw new PluginLoadException(problems);
+            }
+            found.sort(Comparator.comparing((PluginInfo p) -> p.spi().ordinal()).thenComparing(PluginInfo::name));
+            PluginRegistry registry = new PluginRegistry(found, jars);
+            loaded = true;
+            return registry;
+        } catch (PluginLoadException e) {
+            throw e;
+        } catch (RuntimeException | LinkageError e) {
+            // A plugin misbehaved outside the checked steps (say its id() threw): still one line, no trace.
+            problems.add("loading plugins failed: " + oneLine(e));
             throw new PluginLoadException(problems);
+        } finally {
+            if (!loaded) {
+                jars.close();
+            }
         }
-        found.sort(Comparator.comparing((PluginInfo p) -> p.spi().ordinal()).thenComparing(PluginInfo::name));
-        return new PluginRegistry(found, jars);
+    }
+
+    private static String oneLine(Throwable e) {
+        String message = e.getMessage();
+        return (e.getClass().getSimpleName() + (message == null ? "" : ": " + message)).replace('\n', ' ');
     }
 
     /** All plugins, ordered by SPI and name. */

@@ -37,7 +37,7 @@ public final class PluginSelection {
         keys.put(LEADER_ELECTION_POLICY, new Default(Spi.LEADER_ELECTION_POLICY, "fewest-leaders"));
         keys.put(REPLICA_PLACEMENT_POLICY, new Default(Spi.REPLICA_PLACEMENT_POLICY, "round-robin"));
         keys.put(GROUP_ASSIGNORS, new Default(Spi.PARTITION_ASSIGNOR, "range,round-robin,sticky"));
-        KEYS = Map.copyOf(keys);
+        KEYS = java.util.Collections.unmodifiableMap(keys);
     }
 
     private final Map<String, List<PluginInfo>> selected;

@@ -30,6 +30,10 @@ class PluginRegistryTest {
     Path plugins;
 
     private PluginJarBuilder codecJar(String pluginId, String codecName, int codecId) {
+        return codecJar(pluginId, codecName, String.valueOf(codecId));
+    }
+
+    private PluginJarBuilder codecJar(String pluginId, String codecName, String codecId) {
         return new PluginJarBuilder(pluginId)
                 .withClass(FixtureCodecProvider.class)
                 .withClass(FixtureCodecProvider.class.getNestHost())
@@ -78,6 +82,7 @@ class PluginRegistryTest {
             // ... and cannot see the runtime or its libraries.
             assertThrows(ClassNotFoundException.class, () -> loader.loadClass(PluginRegistry.class.getName()));
             assertThrows(ClassNotFoundException.class, () -> loader.loadClass("org.pf4j.PluginManager"));
+            assertEquals(null, loader.getResource("logback-test.xml"), "runtime resources stay hidden");
 
             try (CompressionCodec codec = rot.create(() -> OptionalInt.empty(), Map.of())) {
                 assertEquals(5, codec.id());
@@ -154,7 +159,56 @@ class PluginRegistryTest {
     void refusesJarWithoutDescriptor() {
         codecJar("x", "x", 5).manifest("Plugin-Id", null).writeTo(plugins.resolve("anonymous.jar"));
         String line = expectRefused().problems().get(0);
-        assertTrue(line.contains("anonymous.jar") && line.contains("Plugin-Id"), line);
+        assertTrue(line.contains("anonymous.jar") && line.contains("Field 'id' cannot be empty"), line);
+    }
+
+    @Test
+    void refusesOpenEndedOrWrongSpiRanges() {
+        codecJar("open", "open", 5).manifest("Plugin-Requires", ">=0.5.0").writeTo(plugins.resolve("open.jar"));
+        codecJar("old", "old", 6).manifest("Plugin-Requires", "0.9.0").writeTo(plugins.resolve("old.jar"));
+        var problems = expectRefused().problems();
+        assertEquals(2, problems.size(), problems.toString());
+        assertTrue(problems.stream().anyMatch(l -> l.contains("old.jar") && l.contains("provides SPI 1.0.0")), problems.toString());
+        assertTrue(problems.stream().anyMatch(l -> l.contains("open.jar") && l.contains("no upper bound below SPI 2.0.0")),
+                problems.toString());
+    }
+
+    @Test
+    void acceptsAnExactSpiVersion() {
+        codecJar("exact", "exact", 5).manifest("Plugin-Requires", SpiVersion.CURRENT).writeTo(plugins.resolve("exact.jar"));
+        try (PluginRegistry registry = PluginRegistry.load(Optional.of(plugins))) {
+            assertTrue(registry.find(Spi.COMPRESSION_CODEC, "exact").isPresent());
+        }
+    }
+
+    @Test
+    void refusesThirdPartyCodecWithAReservedId() {
+        codecJar("sneaky", "sneaky", 4).writeTo(plugins.resolve("sneaky.jar"));
+        String line = expectRefused().problems().get(0);
+        assertTrue(line.contains("sneaky.jar") && line.contains("id 4") && line.contains("reserved"), line);
+    }
+
+    @Test
+    void providerThatThrowsIsOneLineNamingTheJar() {
+        codecJar("explodes", "explodes", "boom").writeTo(plugins.resolve("explodes.jar"));
+        PluginLoadException e = expectRefused();
+        assertEquals(1, e.problems().size(), e.getMessage());
+        assertTrue(e.problems().get(0).contains("explodes.jar") && e.problems().get(0).contains("NumberFormatException"),
+                e.getMessage());
+    }
+
+    @Test
+    void unreadableJarIsSaidSo() throws Exception {
+        Files.writeString(plugins.resolve("broken.jar"), "not a zip");
+        String line = expectRefused().problems().get(0);
+        assertTrue(line.contains("broken.jar") && (line.contains("cannot read") || line.contains("descriptor")), line);
+    }
+
+    @Test
+    void missingPluginsDirectoryIsAnError() {
+        PluginLoadException e = assertThrows(PluginLoadException.class,
+                () -> PluginRegistry.load(Optional.of(plugins.resolve("nope"))).close());
+        assertTrue(e.getMessage().contains("nope does not exist"), e.getMessage());
     }
 
     @Test

@@ -38,10 +38,6 @@ final class IsolatingPluginClassLoader extends PluginClassLoader {
             .flatMap(m -> m.getPackages().stream())
             .collect(Collectors.toUnmodifiableSet());
 
-    static {
-        registerAsParallelCapable();
-    }
-
     private final ClassLoader runtimeLoader;
     private final ClassLoader platformLoader = ClassLoader.getPlatformClassLoader();
 

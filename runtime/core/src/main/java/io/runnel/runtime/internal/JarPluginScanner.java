@@ -44,7 +44,8 @@ public final class JarPluginScanner implements AutoCloseable {
 
     public List<PluginInfo> scan(Path pluginsDir, List<String> problems) {
         if (!Files.isDirectory(pluginsDir)) {
-            log.debug("No plugins directory at {}", pluginsDir);
+            problems.add("plugins directory " + pluginsDir + (Files.exists(pluginsDir) ? " is not a directory"
+                    : " does not exist"));
             return List.of();
         }
         manager = new RunnelPluginManager(pluginsDir);
@@ -57,7 +58,7 @@ public final class JarPluginScanner implements AutoCloseable {
     }
 
     private void scanOne(Path path, Map<String, Path> idToPath, List<PluginInfo> found, List<String> problems) {
-        String where = "plugin jar " + path;
+        String where = (Files.isDirectory(path) ? "plugin folder " : "plugin jar ") + path;
         PluginDescriptor descriptor;
         try {
             descriptor = manager.readDescriptor(path);
@@ -85,12 +86,23 @@ public final class JarPluginScanner implements AutoCloseable {
         String requires = descriptor.getRequires() == null ? "" : descriptor.getRequires().trim();
         if (requires.isEmpty() || requires.equals("*")) {
             problems.add(where + ": does not declare the Runnel SPI versions it supports (add Plugin-Requires, e.g. '>="
-                    + SpiVersion.CURRENT + " & <" + nextMajor() + "', to its manifest)");
+                    + SpiVersion.CURRENT + " & <" + RunnelPluginManager.nextMajor() + "', to its manifest)");
             return;
         }
         if (!manager.isCompatible(wrapper)) {
             problems.add(where + ": built for Runnel SPI '" + requires + "', but this runtime provides SPI "
                     + SpiVersion.CURRENT);
+            return;
+        }
+        if (manager.admitsNextMajor(requires)) {
+            problems.add(where + ": Plugin-Requires '" + requires + "' has no upper bound below SPI "
+                    + RunnelPluginManager.nextMajor() + "; state the range it was built for, e.g. '>="
+                    + SpiVersion.CURRENT + " & <" + RunnelPluginManager.nextMajor() + "'");
+            return;
+        }
+        Optional<String> unreadable = unreadableJar(path);
+        if (unreadable.isPresent()) {
+            problems.add(where + ": " + unreadable.get());
             return;
         }
         Optional<String> bundled = bundledSharedClass(path);
@@ -128,15 +140,15 @@ public final class JarPluginScanner implements AutoCloseable {
                         PluginOrigin.PLUGIN_JAR, path, provider, loader));
             }
         } catch (ServiceConfigurationError | LinkageError | RuntimeException e) {
-            problems.add("plugin jar " + path + ": cannot load its " + spi.label() + " provider listed in META-INF/services/"
+            problems.add((Files.isDirectory(path) ? "plugin folder " : "plugin jar ") + path + ": cannot load its " + spi.label() + " provider listed in META-INF/services/"
                     + providerType.getName() + ": " + PluginProblems.describe(e));
         } finally {
             thread.setContextClassLoader(previous);
         }
     }
 
-    /** The first class or resource of a shared package that the plugin packages itself, if any. */
-    static Optional<String> bundledSharedClass(Path pluginPath) {
+    /** The jars of a plugin: the jar itself, or a folder plugin's lib/*.jar. */
+    private static List<Path> jarsOf(Path pluginPath) {
         List<Path> jars = new ArrayList<>();
         if (Files.isDirectory(pluginPath)) {
             Path lib = pluginPath.resolve("lib");
@@ -147,14 +159,34 @@ public final class JarPluginScanner implements AutoCloseable {
                     throw new UncheckedIOException("cannot list " + lib, e);
                 }
             }
+        } else {
+            jars.add(pluginPath);
+        }
+        return jars;
+    }
+
+    /** Why one of the plugin's jars cannot be read, if one cannot. */
+    private static Optional<String> unreadableJar(Path pluginPath) {
+        for (Path jar : jarsOf(pluginPath)) {
+            try (JarFile file = new JarFile(jar.toFile())) {
+                file.entries().hasMoreElements();
+            } catch (IOException e) {
+                return Optional.of("cannot read " + (jar.equals(pluginPath) ? "the jar" : jar) + " as a jar: " + e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The first class of a shared package that the plugin packages itself, if any. */
+    static Optional<String> bundledSharedClass(Path pluginPath) {
+        List<Path> jars = jarsOf(pluginPath);
+        if (Files.isDirectory(pluginPath)) {
             for (String pkg : IsolatingPluginClassLoader.SHARED_PACKAGES) {
                 Path dir = pluginPath.resolve("classes").resolve(pkg.replace('.', '/'));
                 if (Files.isDirectory(dir)) {
                     return Optional.of(pluginPath.relativize(dir) + " in " + pluginPath);
                 }
             }
-        } else {
-            jars.add(pluginPath);
         }
         for (Path jar : jars) {
             try (JarFile file = new JarFile(jar.toFile())) {
@@ -170,15 +202,10 @@ public final class JarPluginScanner implements AutoCloseable {
                     }
                 }
             } catch (IOException e) {
-                return Optional.of("an unreadable jar " + jar + " (" + e.getMessage() + ")");
+                return Optional.empty(); // reported by unreadableJar
             }
         }
         return Optional.empty();
-    }
-
-    private static String nextMajor() {
-        int major = Integer.parseInt(SpiVersion.CURRENT.substring(0, SpiVersion.CURRENT.indexOf('.')));
-        return (major + 1) + ".0.0";
     }
 
     @Override

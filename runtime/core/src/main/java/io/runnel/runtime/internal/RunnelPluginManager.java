@@ -29,6 +29,8 @@ final class RunnelPluginManager extends DefaultPluginManager {
     RunnelPluginManager(Path pluginsRoot) {
         super(pluginsRoot);
         setSystemVersion(SpiVersion.CURRENT);
+        // pf4j would read "1.0.0" as ">=1.0.0"; a plugin that names one version means that one.
+        setExactVersionAllowed(true);
     }
 
     @Override
@@ -113,6 +115,19 @@ final class RunnelPluginManager extends DefaultPluginManager {
     /** Whether the plugin's {@code Plugin-Requires} admits this SPI version. */
     boolean isCompatible(PluginWrapper plugin) {
         return isPluginValid(plugin);
+    }
+
+    /**
+     * Whether {@code requires} also admits the next major SPI version: such an open range cannot
+     * be true, since a major version changes the SPI incompatibly.
+     */
+    boolean admitsNextMajor(String requires) {
+        return getVersionManager().checkVersionConstraint(nextMajor(), requires);
+    }
+
+    static String nextMajor() {
+        int major = Integer.parseInt(SpiVersion.CURRENT.substring(0, SpiVersion.CURRENT.indexOf('.')));
+        return (major + 1) + ".0.0";
     }
 
     /** Releases every plugin's class loader. */
