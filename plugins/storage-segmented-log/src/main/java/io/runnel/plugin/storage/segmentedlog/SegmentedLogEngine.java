@@ -107,6 +107,8 @@ final class SegmentedLogEngine implements StorageEngine {
             throw new IllegalStateException("recover() was already called");
         }
         for (Path dir : logDirs) {
+            // A dir locked by another process, or a malformed layout, stops start-up (RunnelException);
+            // a failing disk takes only its own dir offline.
             try {
                 recoverDir(dir);
             } catch (IOException | UncheckedIOException e) {
@@ -182,8 +184,9 @@ final class SegmentedLogEngine implements StorageEngine {
         Files.deleteIfExists(marker);
         CheckpointFile.forceDirectory(dir);
         writeCheckpoint(dir);
-        log.info("Loaded {} partition(s) from {} in {} ms ({} shutdown)", partitionDirs.size(), dir,
-                (System.nanoTime() - start) / 1_000_000, clean ? "after a clean" : "after an unclean");
+        log.info("Loaded {} partition(s) from {} in {} ms ({})", partitionDirs.size(), dir,
+                (System.nanoTime() - start) / 1_000_000, clean ? "clean shutdown: nothing validated"
+                        : "no clean-shutdown marker: validated from the recovery points");
     }
 
     private void lock(Path dir) throws IOException {
