@@ -52,6 +52,7 @@ final class LogSegment {
     private long offsetOfMaxTimestamp;
     private int bytesSinceLastIndexEntry;
     private int indexRebuilds;
+    private volatile boolean deleted;
 
     private LogSegment(Path dir, long baseOffset, LogConfig config, long createdMs, int size, long nextOffset) {
         this.dir = dir;
@@ -142,6 +143,7 @@ final class LogSegment {
             synchronized (this) {
                 c = channel;
                 if (c == null) {
+                    ensureNotDeleted();
                     c = FileChannel.open(logFile(), StandardOpenOption.READ, StandardOpenOption.WRITE);
                     channel = c;
                 }
@@ -168,6 +170,7 @@ final class LogSegment {
         if (offsetIndex != null && timeIndex != null) {
             return this;
         }
+        ensureNotDeleted();
         boolean present = Files.exists(indexFile()) && Files.exists(timeIndexFile());
         offsetIndex = new OffsetIndex(indexFile(), baseOffset, config.maxIndexBytes());
         timeIndex = new TimeIndex(timeIndexFile(), baseOffset, config.maxIndexBytes());
@@ -258,12 +261,21 @@ final class LogSegment {
         channel().truncate(size);
     }
 
-    /** Forces the log bytes and index pages of this segment to disk. */
+    /**
+     * Forces the log bytes to disk (fdatasync: the data and the file size, not the timestamps).
+     * The indexes are not forced: they are checked whenever they are loaded and rebuilt from the
+     * log if unsound, so their durability is not needed for correctness, and an msync of both on
+     * every flush would double its cost.
+     */
     void flush() throws IOException {
         FileChannel c = channel;
         if (c != null) {
-            c.force(true);
+            c.force(false);
         }
+    }
+
+    /** Forces the index pages to disk; on clean shutdown, so the next start can trust them. */
+    void flushIndexes() {
         OffsetIndex oi = offsetIndex;
         if (oi != null) {
             oi.flush();
@@ -607,6 +619,10 @@ final class LogSegment {
      * readers that already hold its file region can finish; {@link #deleteFiles()} removes them.
      */
     void markDeleted() throws IOException {
+        // Open what is still closed first: a reader that found this segment just before it left
+        // the log keeps working with the open files instead of looking for the old names.
+        channel();
+        ensureIndexes(false);
         for (Path file : List.of(logFile(), indexFile(), timeIndexFile())) {
             if (Files.exists(file)) {
                 Files.move(file, file.resolveSibling(file.getFileName() + DELETED_SUFFIX),
@@ -617,10 +633,26 @@ final class LogSegment {
 
     /** Closes the segment and removes its files, renamed or not. */
     void deleteFiles() throws IOException {
+        deleted = true;
         close();
         for (Path file : List.of(logFile(), indexFile(), timeIndexFile())) {
             Files.deleteIfExists(file);
             Files.deleteIfExists(file.resolveSibling(file.getFileName() + DELETED_SUFFIX));
+        }
+    }
+
+    private void ensureNotDeleted() throws SegmentDeletedException {
+        if (deleted) {
+            throw new SegmentDeletedException(this + " was deleted");
+        }
+    }
+
+    /** A late reader reached a segment whose files are gone (retention, truncation). */
+    static final class SegmentDeletedException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        SegmentDeletedException(String message) {
+            super(message);
         }
     }
 

@@ -324,7 +324,7 @@ final class SegmentedLog implements PartitionLog {
         LogSegment old = segments.lastEntry().getValue();
         try {
             old.onRolled();
-            producers.writeSnapshot(logEndOffset);
+            producers.writeSnapshot(logEndOffset, false);
             LogSegment fresh = LogSegment.create(dir, newBaseOffset, config, now);
             segments.put(newBaseOffset, fresh);
             log.debug("Rolled {} to a new segment at offset {}", partition, newBaseOffset);
@@ -362,6 +362,9 @@ final class SegmentedLog implements PartitionLog {
                 }
             }
             return Records.EMPTY;
+        } catch (LogSegment.SegmentDeletedException e) {
+            throw new RunnelException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " of " + partition
+                    + " was deleted while being read; the log now starts at offset " + logStartOffset);
         } catch (IOException e) {
             throw failure(e);
         }
@@ -380,6 +383,8 @@ final class SegmentedLog implements PartitionLog {
                 }
             }
             return Optional.empty();
+        } catch (LogSegment.SegmentDeletedException e) {
+            return offsetForTimestamp(timestamp); // raced with retention: ask the log as it is now
         } catch (IOException e) {
             throw failure(e);
         }
@@ -590,7 +595,8 @@ final class SegmentedLog implements PartitionLog {
                 LogSegment active = segments.lastEntry().getValue();
                 flushSegments(segments.firstKey());
                 active.onRolled();
-                producers.writeSnapshot(logEndOffset);
+                active.flushIndexes();
+                producers.writeSnapshot(logEndOffset, true);
                 epochs.write();
                 recoveryPoint = logEndOffset;
             }
