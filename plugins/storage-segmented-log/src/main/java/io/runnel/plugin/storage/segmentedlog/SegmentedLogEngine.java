@@ -69,6 +69,8 @@ final class SegmentedLogEngine implements StorageEngine {
     private final long flushCheckMs;
     private final Map<TopicPartition, SegmentedLog> logs = new ConcurrentHashMap<>();
     private final Set<Path> offlineDirs = ConcurrentHashMap.newKeySet();
+    /** The dirs this engine locked and loaded: the only ones it ever writes to. */
+    private final Set<Path> loadedDirs = ConcurrentHashMap.newKeySet();
     private final Map<Path, FileLock> locks = new LinkedHashMap<>();
     private final Map<LogSegment, ScheduledFuture<?>> pendingDeletes = new ConcurrentHashMap<>();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
@@ -183,6 +185,7 @@ final class SegmentedLogEngine implements StorageEngine {
         }
         Files.deleteIfExists(marker);
         CheckpointFile.forceDirectory(dir);
+        loadedDirs.add(dir);
         writeCheckpoint(dir);
         log.info("Loaded {} partition(s) from {} in {} ms ({})", partitionDirs.size(), dir,
                 (System.nanoTime() - start) / 1_000_000, clean ? "clean shutdown: nothing validated"
@@ -272,7 +275,7 @@ final class SegmentedLogEngine implements StorageEngine {
     private Path chooseDir() {
         Map<Path, Integer> counts = new LinkedHashMap<>();
         for (Path dir : logDirs) {
-            if (!offlineDirs.contains(dir)) {
+            if (loadedDirs.contains(dir) && !offlineDirs.contains(dir)) {
                 counts.put(dir, 0);
             }
         }
@@ -390,7 +393,7 @@ final class SegmentedLogEngine implements StorageEngine {
 
     void writeCheckpoints() {
         for (Path dir : logDirs) {
-            if (!offlineDirs.contains(dir)) {
+            if (loadedDirs.contains(dir) && !offlineDirs.contains(dir)) {
                 try {
                     writeCheckpoint(dir);
                 } catch (IOException e) {
@@ -440,7 +443,7 @@ final class SegmentedLogEngine implements StorageEngine {
             }
         }
         for (Path dir : logDirs) {
-            if (offlineDirs.contains(dir)) {
+            if (!loadedDirs.contains(dir) || offlineDirs.contains(dir)) {
                 continue;
             }
             try {

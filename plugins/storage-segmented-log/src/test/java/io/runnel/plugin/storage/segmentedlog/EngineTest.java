@@ -94,9 +94,12 @@ class EngineTest {
 
     /** A second broker pointed at a dir in use must not start: two writers would corrupt the logs. */
     @Test
-    void aLogDirServesOneEngineAtATime() {
+    void aLogDirServesOneEngineAtATime() throws Exception {
         Path dir = root.resolve("data");
-        engine(new TestContext(dir), Map.of());
+        SegmentedLogEngine owner = engine(new TestContext(dir), Map.of());
+        owner.open(new TopicPartition("mine", 0), Map.of()).append(batch(0, 4, 10, 1L), true, 0);
+        owner.writeCheckpoints();
+        String checkpoint = Files.readString(dir.resolve(SegmentedLogEngine.RECOVERY_CHECKPOINT));
         TestContext second = new TestContext(dir);
         open.add(second);
         SegmentedLogEngine rival = new SegmentedLogEngine(second, Map.of());
@@ -105,6 +108,9 @@ class EngineTest {
         assertTrue(e.getMessage().contains(dir.toString()) && e.getMessage().contains("in use by another broker"),
                 e.getMessage());
         rival.close();
+        assertEquals(checkpoint, Files.readString(dir.resolve(SegmentedLogEngine.RECOVERY_CHECKPOINT)),
+                "the rival wrote nothing into a dir it does not own");
+        assertFalse(Files.exists(dir.resolve(SegmentedLogEngine.CLEAN_SHUTDOWN_FILE)));
     }
 
     @Test
