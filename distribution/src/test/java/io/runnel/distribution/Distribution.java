@@ -81,6 +81,15 @@ final class Distribution {
         return run(Map.of(), args);
     }
 
+    /** Starts {@code bin/runnel args...} in the background; output goes to {@code log}. The caller stops it. */
+    Process start(Path log, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(home.resolve("bin/runnel").toString());
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+    }
+
     record Result(int exitCode, String out, String err) {
         List<String> errorLines() {
             return err.lines().filter(l -> l.startsWith("error: ")).toList();

@@ -3,6 +3,7 @@ package io.runnel.cli;
 import io.runnel.api.RunnelException;
 import io.runnel.cli.internal.PluginsCommand;
 import io.runnel.cli.internal.VersionProvider;
+import io.runnel.cli.internal.ZooKeeperStartCommand;
 import io.runnel.runtime.PluginLoadException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,7 +15,7 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Runnel: a distributed, partitioned, replicated commit log.",
-        subcommands = {PluginsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {PluginsCommand.class, ZooKeeperStartCommand.class, CommandLine.HelpCommand.class})
 public final class RunnelCli implements Runnable {
 
     @CommandLine.Spec
