@@ -1,0 +1,100 @@
+package io.runnel.broker.internal.network;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The broker's TCP server: Netty event loops read frames (4-byte size, at most
+ * {@code socket.request.max.bytes}), a pool of {@code num.io.threads} request-handler threads runs
+ * the requests, and answers go back in request order per connection.
+ *
+ * <p>Lifecycle: {@link #start()} binds; {@link #close()} stops accepting, closes connections and
+ * stops the threads, within a bounded time. Idempotent.
+ */
+public final class SocketServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SocketServer.class);
+
+    /** The network settings. */
+    public record Config(String host, int port, int maxRequestBytes, int maxInFlightPerConnection, int ioThreads,
+                         int networkThreads) {
+    }
+
+    private final Config config;
+    private final RequestHandler handler;
+    private EventLoopGroup acceptor;
+    private EventLoopGroup workers;
+    private ExecutorService requestThreads;
+    private Channel serverChannel;
+    private boolean closed;
+
+    public SocketServer(Config config, RequestHandler handler) {
+        this.config = config;
+        this.handler = handler;
+    }
+
+    /** Binds and starts serving; returns the bound address (port 0 picks a free one). */
+    public synchronized InetSocketAddress start() throws InterruptedException {
+        acceptor = new NioEventLoopGroup(1);
+        workers = new NioEventLoopGroup(config.networkThreads());
+        AtomicInteger ids = new AtomicInteger();
+        requestThreads = Executors.newFixedThreadPool(config.ioThreads(), r -> {
+            Thread thread = new Thread(r, "request-handler-" + ids.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptor, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        channel.pipeline()
+                                .addLast("frames", new LengthFieldBasedFrameDecoder(config.maxRequestBytes(), 0, 4, 0, 4))
+                                .addLast("sends", SendEncoder.INSTANCE)
+                                .addLast("requests", new RequestDispatcher(handler, requestThreads,
+                                        config.maxInFlightPerConnection()));
+                    }
+                });
+        serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
+        InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
+        log.info("Listening on {}:{}", bound.getHostString(), bound.getPort());
+        return bound;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (serverChannel != null) {
+            serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        if (acceptor != null) {
+            acceptor.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
+        if (requestThreads != null) {
+            requestThreads.shutdownNow();
+        }
+    }
+}
