@@ -20,6 +20,7 @@ module io.runnel.runtime {
     requires org.pf4j;
 
     exports io.runnel.runtime;
+    exports io.runnel.runtime.config;
 
     uses StorageEngineProvider;
     uses CompressionCodecProvider;

@@ -1,6 +1,7 @@
 package io.runnel.api;
 
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the runtime discovers for every extension point: a named factory of a service.
@@ -36,6 +37,16 @@ public interface PluginProvider<C extends PluginContext, S extends AutoCloseable
     /** One line for people, shown by {@code runnel plugins}. */
     default String description() {
         return "";
+    }
+
+    /**
+     * The configuration keys this plugin reads (exact names, or prefixes ending in {@code .*}), so
+     * the broker can report keys that nothing reads as likely typos. The default: none.
+     *
+     * @since 0.1
+     */
+    default Set<String> configKeys() {
+        return Set.of();
     }
 
     /**

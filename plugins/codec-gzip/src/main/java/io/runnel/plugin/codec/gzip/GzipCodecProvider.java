@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -36,6 +37,11 @@ public final class GzipCodecProvider implements CompressionCodecProvider {
     @Override
     public String description() {
         return "gzip (JDK Deflater); " + LEVEL + " 1-9";
+    }
+
+    @Override
+    public Set<String> configKeys() {
+        return Set.of(LEVEL);
     }
 
     @Override

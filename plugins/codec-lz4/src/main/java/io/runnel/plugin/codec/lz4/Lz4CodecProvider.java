@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * lz4, codec id 3, in the standard LZ4 frame format with 64 KB independent blocks. Reads
@@ -37,6 +38,11 @@ public final class Lz4CodecProvider implements CompressionCodecProvider {
     @Override
     public String description() {
         return "LZ4 frame format (lz4-java); " + LEVEL + " 1-17";
+    }
+
+    @Override
+    public Set<String> configKeys() {
+        return Set.of(LEVEL);
     }
 
     @Override

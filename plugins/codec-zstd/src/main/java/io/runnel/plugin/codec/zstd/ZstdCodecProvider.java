@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * zstd, codec id 4, standard Zstandard frames. Reads {@code compression.zstd.level} (-131072 to
@@ -37,6 +38,11 @@ public final class ZstdCodecProvider implements CompressionCodecProvider {
     @Override
     public String description() {
         return "Zstandard (zstd-jni); " + LEVEL + " -131072..22";
+    }
+
+    @Override
+    public Set<String> configKeys() {
+        return Set.of(LEVEL);
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.runnel.api.coordination.CoordinationBackend;
 import io.runnel.api.coordination.CoordinationBackendProvider;
 
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The default coordination backend, selected with {@code coordination.backend=zookeeper}. Reads
@@ -22,6 +23,11 @@ public final class ZooKeeperBackendProvider implements CoordinationBackendProvid
     @Override
     public String description() {
         return "Apache ZooKeeper through Apache Curator";
+    }
+
+    @Override
+    public Set<String> configKeys() {
+        return Set.of("zookeeper.connect", "zookeeper.session.timeout.ms", "zookeeper.connection.timeout.ms");
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.runnel.api.codec.CompressionCodec;
 import io.runnel.api.codec.CompressionCodecProvider;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.Deflater;
 
 /**
@@ -32,6 +33,11 @@ public final class ZlibCodecProvider implements CompressionCodecProvider {
     @Override
     public String description() {
         return "zlib (sample plugin); " + LEVEL + " 1-9";
+    }
+
+    @Override
+    public Set<String> configKeys() {
+        return Set.of(LEVEL);
     }
 
     @Override
