@@ -26,7 +26,12 @@ final class LeaderEpochCache {
     LeaderEpochCache(Path partitionDir) throws IOException {
         this.file = new CheckpointFile(partitionDir.resolve(FILE_NAME));
         for (String[] entry : file.read(2)) {
-            epochs.put(Integer.parseInt(entry[0]), Long.parseLong(entry[1]));
+            try {
+                epochs.put(Integer.parseInt(entry[0]), Long.parseLong(entry[1]));
+            } catch (NumberFormatException e) {
+                throw new io.runnel.api.RunnelException(io.runnel.api.ErrorCode.STORAGE_ERROR, "checkpoint file "
+                        + file.path() + " is malformed: '" + String.join(" ", entry) + "' is not an epoch and an offset");
+            }
         }
     }
 

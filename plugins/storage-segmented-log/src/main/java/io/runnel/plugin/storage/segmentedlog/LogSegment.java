@@ -41,7 +41,8 @@ final class LogSegment {
 
     private final Path dir;
     private final long baseOffset;
-    private final LogConfig config;
+    /** The owning log's current settings (a topic's settings may change while the segment lives). */
+    private final java.util.function.Supplier<LogConfig> config;
     private final long createdMs;
     private volatile FileChannel channel;
     private volatile OffsetIndex offsetIndex;
@@ -53,9 +54,17 @@ final class LogSegment {
     private int bytesSinceLastIndexEntry;
     private int indexRebuilds;
     private volatile boolean deleted;
+    /** Set once close() ran: nothing reopens the files afterwards. */
+    private volatile boolean closed;
+    /** Set once the indexes are mapped and, where asked, verified: only then do readers use them. */
+    private volatile boolean indexesReady;
+    /** The log file's current path: renamed when the segment leaves the log. */
+    private volatile Path logPath;
 
-    private LogSegment(Path dir, long baseOffset, LogConfig config, long createdMs, int size, long nextOffset) {
+    private LogSegment(Path dir, long baseOffset, java.util.function.Supplier<LogConfig> config, long createdMs, int size,
+                       long nextOffset) {
         this.dir = dir;
+        this.logPath = dir.resolve(fileName(baseOffset, LOG_SUFFIX));
         this.baseOffset = baseOffset;
         this.config = config;
         this.createdMs = createdMs;
@@ -68,15 +77,17 @@ final class LogSegment {
     }
 
     /** Creates an empty segment starting at {@code baseOffset}, replacing leftovers of an old one. */
-    static LogSegment create(Path dir, long baseOffset, LogConfig config, long nowMs) throws IOException {
+    static LogSegment create(Path dir, long baseOffset, java.util.function.Supplier<LogConfig> config, long nowMs)
+            throws IOException {
         for (String suffix : List.of(LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX)) {
             Files.deleteIfExists(dir.resolve(fileName(baseOffset, suffix)));
         }
         LogSegment segment = new LogSegment(dir, baseOffset, config, nowMs, 0, baseOffset);
         segment.channel = FileChannel.open(segment.logFile(), StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
-        segment.offsetIndex = new OffsetIndex(segment.indexFile(), baseOffset, config.maxIndexBytes());
-        segment.timeIndex = new TimeIndex(segment.timeIndexFile(), baseOffset, config.maxIndexBytes());
+        segment.offsetIndex = new OffsetIndex(segment.indexFile(), baseOffset, config.get().maxIndexBytes());
+        segment.timeIndex = new TimeIndex(segment.timeIndexFile(), baseOffset, config.get().maxIndexBytes());
+        segment.indexesReady = true;
         return segment;
     }
 
@@ -85,7 +96,8 @@ final class LogSegment {
      * (and checked) on first use. {@code nextOffset} is what the caller knows (the next segment's base offset), and
      * is corrected by {@link #loadTail} or {@link #recover}.
      */
-    static LogSegment open(Path dir, long baseOffset, LogConfig config, long nextOffset) throws IOException {
+    static LogSegment open(Path dir, long baseOffset, java.util.function.Supplier<LogConfig> config, long nextOffset)
+            throws IOException {
         Path file = dir.resolve(fileName(baseOffset, LOG_SUFFIX));
         long length = Files.size(file);
         if (length > Integer.MAX_VALUE) {
@@ -111,7 +123,7 @@ final class LogSegment {
 
     /** The largest timestamp in the segment, -1 if none; maps and verifies the indexes on first use. */
     long maxTimestamp() throws IOException {
-        if (timeIndex == null) {
+        if (!indexesReady) {
             ensureIndexes(true);
         }
         return maxTimestamp;
@@ -126,7 +138,7 @@ final class LogSegment {
     }
 
     Path logFile() {
-        return dir.resolve(fileName(baseOffset, LOG_SUFFIX));
+        return logPath;
     }
 
     Path indexFile() {
@@ -143,7 +155,7 @@ final class LogSegment {
             synchronized (this) {
                 c = channel;
                 if (c == null) {
-                    ensureNotDeleted();
+                    ensureUsable();
                     c = FileChannel.open(logFile(), StandardOpenOption.READ, StandardOpenOption.WRITE);
                     channel = c;
                 }
@@ -153,29 +165,32 @@ final class LogSegment {
     }
 
     OffsetIndex offsetIndex() throws IOException {
-        OffsetIndex index = offsetIndex;
-        return index != null ? index : ensureIndexes(true).offsetIndex;
+        return indexesReady ? offsetIndex : ensureIndexes(true).offsetIndex;
     }
 
     TimeIndex timeIndex() throws IOException {
-        TimeIndex index = timeIndex;
-        return index != null ? index : ensureIndexes(true).timeIndex;
+        return indexesReady ? timeIndex : ensureIndexes(true).timeIndex;
     }
 
     /**
      * Maps the index files on first use. With {@code verify}, indexes that are missing (for a
-     * segment holding data) or unsound are rebuilt from the log file, never trusted.
+     * segment holding data) or unsound are rebuilt from the log file before any reader sees them:
+     * readers wait on this monitor until the indexes are ready.
      */
     private synchronized LogSegment ensureIndexes(boolean verify) throws IOException {
-        if (offsetIndex != null && timeIndex != null) {
+        if (indexesReady) {
             return this;
         }
-        ensureNotDeleted();
+        ensureUsable();
         boolean present = Files.exists(indexFile()) && Files.exists(timeIndexFile());
-        offsetIndex = new OffsetIndex(indexFile(), baseOffset, config.maxIndexBytes());
-        timeIndex = new TimeIndex(timeIndexFile(), baseOffset, config.maxIndexBytes());
+        if (offsetIndex == null) {
+            offsetIndex = new OffsetIndex(indexFile(), baseOffset, config.get().maxIndexBytes());
+        }
+        if (timeIndex == null) {
+            timeIndex = new TimeIndex(timeIndexFile(), baseOffset, config.get().maxIndexBytes());
+        }
         if (!verify) {
-            return this;
+            return this; // recover() rebuilds them and marks them ready
         }
         String problem = !present && size > 0 ? "its index files are missing"
                 : offsetIndex.sanityCheck(nextOffset, size);
@@ -188,6 +203,7 @@ final class LogSegment {
         } else if (timeIndex.entries() > 0) {
             maxTimestamp = Math.max(maxTimestamp, timeIndex.lastTimestamp());
         }
+        indexesReady = true;
         return this;
     }
 
@@ -209,14 +225,21 @@ final class LogSegment {
             index(header.baseOffset(), position, header.maxTimestamp(), sizeOf(header));
             position += sizeOf(header);
         }
-        onRolled();
+        sealIndexes();
     }
 
     // ---------------------------------------------------------------- writing
 
-    /** Whether appending {@code bytes} more would overflow the segment or its indexes. */
-    boolean isFull(int bytes) throws IOException {
-        return (long) size + bytes > config.segmentBytes() || offsetIndex().isFull() || timeIndex().isFull();
+    /**
+     * Whether appending {@code batches} batches of {@code bytes} in all, ending at {@code lastOffset},
+     * would overflow the segment, its indexes (one entry per batch at most), or the 32-bit offsets
+     * relative to its base.
+     */
+    boolean isFull(int bytes, int batches, long lastOffset) throws IOException {
+        return (long) size + bytes > config.get().segmentBytes()
+                || offsetIndex().entries() + batches > offsetIndex().capacityEntries()
+                || timeIndex().entries() + batches > timeIndex().capacityEntries()
+                || lastOffset - baseOffset > Integer.MAX_VALUE;
     }
 
     /**
@@ -241,9 +264,10 @@ final class LogSegment {
         size = position;
     }
 
+    /** Indexes one batch; the index fields are set (by create, ensureIndexes or recover) before this runs. */
     private void index(long batchBaseOffset, int position, long batchMaxTimestamp, int batchSize) throws IOException {
-        if (bytesSinceLastIndexEntry > config.indexIntervalBytes()) {
-            offsetIndex().append(batchBaseOffset, position);
+        if (bytesSinceLastIndexEntry > config.get().indexIntervalBytes()) {
+            offsetIndex.append(batchBaseOffset, position);
             bytesSinceLastIndexEntry = 0;
         }
         if (batchMaxTimestamp > maxTimestamp) {
@@ -251,7 +275,7 @@ final class LogSegment {
             offsetOfMaxTimestamp = batchBaseOffset;
         }
         if (bytesSinceLastIndexEntry == 0 && maxTimestamp >= 0) {
-            timeIndex().maybeAppend(maxTimestamp, offsetOfMaxTimestamp);
+            timeIndex.maybeAppend(maxTimestamp, offsetOfMaxTimestamp);
         }
         bytesSinceLastIndexEntry += batchSize;
     }
@@ -291,11 +315,18 @@ final class LogSegment {
      * reopen knows it without a scan) and cut the index files to their entries.
      */
     void onRolled() throws IOException {
-        if (maxTimestamp >= 0) {
-            timeIndex().maybeAppend(maxTimestamp, offsetOfMaxTimestamp);
+        if (!indexesReady) {
+            ensureIndexes(true);
         }
-        offsetIndex().trim();
-        timeIndex().trim();
+        sealIndexes();
+    }
+
+    private void sealIndexes() throws IOException {
+        if (maxTimestamp >= 0) {
+            timeIndex.maybeAppend(maxTimestamp, offsetOfMaxTimestamp);
+        }
+        offsetIndex.trim();
+        timeIndex.trim();
     }
 
     // ---------------------------------------------------------------- reading
@@ -479,8 +510,8 @@ final class LogSegment {
         ensureIndexes(false);
         FileChannel c = channel();
         long fileSize = c.size();
-        offsetIndex().reset();
-        timeIndex().reset();
+        offsetIndex.reset();
+        timeIndex.reset();
         maxTimestamp = -1L;
         bytesSinceLastIndexEntry = 0;
         long position = 0;
@@ -495,8 +526,7 @@ final class LogSegment {
             }
             RecordBatch header = headerAt(position, (int) fileSize);
             long batchSize = RecordBatch.LOG_OVERHEAD + (long) header.batchLength();
-            if (header.batchLength() < RecordBatch.HEADER_SIZE - RecordBatch.LOG_OVERHEAD || batchSize > fileSize - position
-                    || batchSize > config.segmentBytes()) {
+            if (header.batchLength() < RecordBatch.HEADER_SIZE - RecordBatch.LOG_OVERHEAD || batchSize > fileSize - position) {
                 stopReason = "batch length " + header.batchLength() + " does not fit the " + (fileSize - position)
                         + " bytes left";
                 break;
@@ -529,6 +559,7 @@ final class LogSegment {
         }
         size = (int) position;
         nextOffset = next;
+        indexesReady = true;
         return cut;
     }
 
@@ -593,6 +624,8 @@ final class LogSegment {
 
     /** Closes the file and unmaps the indexes (trimming them). Idempotent. */
     synchronized void close() throws IOException {
+        closed = true;
+        indexesReady = false; // late callers reach ensureUsable() and learn the segment is gone
         IOException failure = null;
         for (AutoCloseable resource : new AutoCloseable[] {offsetIndex, timeIndex, channel}) {
             if (resource == null) {
@@ -615,35 +648,37 @@ final class LogSegment {
     }
 
     /**
-     * Renames the files to {@code *.deleted}, so the segment is out of the log at once while
-     * readers that already hold its file region can finish; {@link #deleteFiles()} removes them.
+     * Takes the segment out of the log: its files are renamed to unique {@code *.deleted} names (a
+     * new segment may soon reuse the old names), kept open so readers that already found the
+     * segment can finish; {@link #deleteFiles()} removes them later, touching only the new names.
      */
-    void markDeleted() throws IOException {
-        // Open what is still closed first: a reader that found this segment just before it left
-        // the log keeps working with the open files instead of looking for the old names.
+    synchronized void markDeleted() throws IOException {
         channel();
         ensureIndexes(false);
-        for (Path file : List.of(logFile(), indexFile(), timeIndexFile())) {
-            if (Files.exists(file)) {
-                Files.move(file, file.resolveSibling(file.getFileName() + DELETED_SUFFIX),
-                        StandardCopyOption.ATOMIC_MOVE);
-            }
-        }
+        indexesReady = true;
+        String tag = "." + Long.toHexString(System.nanoTime()) + DELETED_SUFFIX;
+        Path renamedLog = logPath.resolveSibling(logPath.getFileName() + tag);
+        Files.move(logPath, renamedLog, StandardCopyOption.ATOMIC_MOVE);
+        logPath = renamedLog;
+        offsetIndex.renameTo(indexFile().resolveSibling(indexFile().getFileName() + tag));
+        timeIndex.renameTo(timeIndexFile().resolveSibling(timeIndexFile().getFileName() + tag));
     }
 
-    /** Closes the segment and removes its files, renamed or not. */
-    void deleteFiles() throws IOException {
+    /** Closes the segment and removes its files under their current names. */
+    synchronized void deleteFiles() throws IOException {
         deleted = true;
+        List<Path> files = new java.util.ArrayList<>(List.of(logPath));
+        files.add(offsetIndex != null ? offsetIndex.file() : indexFile());
+        files.add(timeIndex != null ? timeIndex.file() : timeIndexFile());
         close();
-        for (Path file : List.of(logFile(), indexFile(), timeIndexFile())) {
+        for (Path file : files) {
             Files.deleteIfExists(file);
-            Files.deleteIfExists(file.resolveSibling(file.getFileName() + DELETED_SUFFIX));
         }
     }
 
-    private void ensureNotDeleted() throws SegmentDeletedException {
-        if (deleted) {
-            throw new SegmentDeletedException(this + " was deleted");
+    private void ensureUsable() throws SegmentDeletedException {
+        if (deleted || closed) {
+            throw new SegmentDeletedException(this + " was " + (deleted ? "deleted" : "closed"));
         }
     }
 

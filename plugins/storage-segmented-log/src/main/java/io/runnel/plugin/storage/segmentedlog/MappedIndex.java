@@ -23,7 +23,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 abstract class MappedIndex implements AutoCloseable {
     private static final int INITIAL_BYTES = 64 * 1024;
 
-    protected final Path file;
+    private volatile Path file;
     protected final long baseOffset;
     private final int entrySize;
     private final int maxBytes;
@@ -55,6 +55,11 @@ abstract class MappedIndex implements AutoCloseable {
         return entries;
     }
 
+    /** How many entries the file may hold at most. */
+    final int capacityEntries() {
+        return maxBytes / entrySize;
+    }
+
     final boolean isFull() {
         return entries >= maxBytes / entrySize;
     }
@@ -62,6 +67,38 @@ abstract class MappedIndex implements AutoCloseable {
     /** Bytes of the entries (not of the file, which may be larger). */
     final int sizeInBytes() {
         return entries * entrySize;
+    }
+
+    protected final Path file() {
+        return file;
+    }
+
+    /**
+     * Moves the file (a segment leaving the log is renamed) and keeps using the mapping; later
+     * trimming and deletion touch only the new name, never the old one, which a new segment may
+     * already use again.
+     */
+    final void renameTo(Path target) throws IOException {
+        lock.writeLock().lock();
+        try {
+            if (Files.exists(file)) {
+                Files.move(file, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+            file = target;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Writes an entry's bytes under the read lock, so a close or remap never unmaps under the write. */
+    protected final void write(java.util.function.Consumer<MappedByteBuffer> writer) {
+        lock.readLock().lock();
+        try {
+            ensureOpen();
+            writer.accept(mmap);
+        } finally {
+            lock.readLock().unlock();
+        }
     }
 
     /** Reserves room for one more entry and returns its byte position; call {@link #publish()} after writing it. */
@@ -184,10 +221,11 @@ abstract class MappedIndex implements AutoCloseable {
             if (closed) {
                 return;
             }
-            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-                raf.setLength((long) entries * entrySize);
+            // Open without creating: a file that is gone must not come back under its old name.
+            try (FileChannel channel = FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+                channel.truncate((long) entries * entrySize);
             } catch (IOException e) {
-                // The file may already be gone (segment deleted); the mapping is still released.
+                // Already deleted; the mapping is still released below.
             }
             Unmapper.unmap(mmap);
             mmap = null;

@@ -29,8 +29,8 @@ final class OffsetIndex extends MappedIndex {
     /** Adds an entry; offsets and positions must grow. */
     void append(long offset, int position) throws IOException {
         int at = nextEntryPosition();
-        mmap.putInt(at, (int) (offset - baseOffset));
-        mmap.putInt(at + 4, position);
+        int relative = (int) (offset - baseOffset);
+        write(buffer -> buffer.putInt(at, relative).putInt(at + 4, position));
         publish();
     }
 
@@ -81,7 +81,7 @@ final class OffsetIndex extends MappedIndex {
                 long offset = baseOffset + relative;
                 if (relative < 0 || offset <= previousOffset || offset >= Math.max(segmentNextOffset, baseOffset + 1)
                         || position <= previousPosition || position < 0 || position >= Math.max(logSizeInBytes, 1)) {
-                    return "index " + file + " is corrupt: entry " + i + " is (offset " + offset + ", position "
+                    return "index " + file() + " is corrupt: entry " + i + " is (offset " + offset + ", position "
                             + position + ") after (offset " + previousOffset + ", position " + previousPosition
                             + "); the segment ends at offset " + segmentNextOffset + ", byte " + logSizeInBytes;
                 }

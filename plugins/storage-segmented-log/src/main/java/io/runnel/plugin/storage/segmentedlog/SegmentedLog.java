@@ -63,6 +63,10 @@ final class SegmentedLog implements PartitionLog {
     private volatile boolean offline;
     private volatile String offlineReason;
     private long unflushedMessages;
+    /** Bumped by every truncation, so a flush that raced with one does not move the recovery point. */
+    private volatile long truncations;
+    /** A segment file was created since the last flush: its directory entry must be forced too. */
+    private volatile boolean directoryDirty = true;
     private int segmentsValidatedAtLoad;
     private volatile long lastFlushMs;
 
@@ -106,9 +110,20 @@ final class SegmentedLog implements PartitionLog {
             epochs = new LeaderEpochCache(dir);
             epochsLost = true;
         }
+        if (!epochsLost && !Files.exists(dir.resolve(LeaderEpochCache.FILE_NAME)) && hasSegments(dir)) {
+            log.warn("{} has no {}; validating the whole log to rebuild the leader epochs", partition,
+                    LeaderEpochCache.FILE_NAME);
+            epochsLost = true;
+        }
         SegmentedLog log = new SegmentedLog(partition, dir, config, clock, failures, deleter, epochs);
         log.load(cleanShutdown && !epochsLost, epochsLost ? 0 : recoveryPoint);
         return log;
+    }
+
+    private static boolean hasSegments(Path dir) throws IOException {
+        try (DirectoryStream<Path> logs = Files.newDirectoryStream(dir, "*" + LogSegment.LOG_SUFFIX)) {
+            return logs.iterator().hasNext();
+        }
     }
 
     private void load(boolean clean, long checkpointedRecoveryPoint) throws IOException {
@@ -131,10 +146,10 @@ final class SegmentedLog implements PartitionLog {
         for (int i = 0; i < bases.size(); i++) {
             // The last segment's end is unknown until its tail is read (clean) or it is validated.
             long next = i + 1 < bases.size() ? bases.get(i + 1) : Long.MAX_VALUE;
-            segments.put(bases.get(i), LogSegment.open(dir, bases.get(i), config, next));
+            segments.put(bases.get(i), LogSegment.open(dir, bases.get(i), this::config, next));
         }
         if (segments.isEmpty()) {
-            segments.put(0L, LogSegment.create(dir, 0L, config, clock.millis()));
+            segments.put(0L, LogSegment.create(dir, 0L, this::config, clock.millis()));
         }
         if (clean) {
             segments.lastEntry().getValue().loadTail(header -> epochs.assign(header.partitionLeaderEpoch(),
@@ -241,6 +256,10 @@ final class SegmentedLog implements PartitionLog {
         int total = 0;
         for (RecordBatch batch : parsed) {
             batch.ensureValid();
+            if (assignOffsets && batch.lastOffsetDelta() != batch.recordCount() - 1) {
+                throw new RunnelException(ErrorCode.CORRUPT_RECORD, "batch for " + partition + " has "
+                        + batch.recordCount() + " records but a last offset delta of " + batch.lastOffsetDelta());
+            }
             if (batch.sizeInBytes() > cfg.segmentBytes()) {
                 throw new RunnelException(ErrorCode.RECORD_LIST_TOO_LARGE, "batch of " + batch.sizeInBytes()
                         + " bytes for " + partition + " is larger than segment.bytes " + cfg.segmentBytes());
@@ -270,9 +289,10 @@ final class SegmentedLog implements PartitionLog {
             } else {
                 long expected = logEndOffset;
                 for (RecordBatch batch : parsed) {
-                    if (batch.baseOffset() < expected) {
+                    if (batch.baseOffset() != expected) {
                         throw new RunnelException(ErrorCode.INVALID_REQUEST, "batch at offset " + batch.baseOffset()
-                                + " for " + partition + " does not follow the log, which ends at offset " + logEndOffset);
+                                + " for " + partition + " does not follow the log, which ends at offset " + logEndOffset
+                                + (expected != logEndOffset ? " (and the batch before it at " + expected + ")" : ""));
                     }
                     expected = batch.nextOffset();
                 }
@@ -280,7 +300,9 @@ final class SegmentedLog implements PartitionLog {
             LogSegment active = segments.lastEntry().getValue();
             long firstOffset = parsed.get(0).baseOffset();
             try {
-                if (active.size() > 0 && (active.isFull(total) || now - active.createdMs() >= cfg.segmentMs())) {
+                long lastOffsetOfRequest = parsed.get(parsed.size() - 1).lastOffset();
+                if (active.size() > 0 && (active.isFull(total, parsed.size(), lastOffsetOfRequest)
+                        || now - active.createdMs() >= cfg.segmentMs())) {
                     active = roll(firstOffset, now);
                 }
             } catch (IOException e) {
@@ -325,7 +347,8 @@ final class SegmentedLog implements PartitionLog {
         try {
             old.onRolled();
             producers.writeSnapshot(logEndOffset, false);
-            LogSegment fresh = LogSegment.create(dir, newBaseOffset, config, now);
+            LogSegment fresh = LogSegment.create(dir, newBaseOffset, this::config, now);
+            directoryDirty = true;
             segments.put(newBaseOffset, fresh);
             log.debug("Rolled {} to a new segment at offset {}", partition, newBaseOffset);
             return fresh;
@@ -413,13 +436,15 @@ final class SegmentedLog implements PartitionLog {
                 return;
             }
             long before = logEndOffset;
+            truncations++;
+            directoryDirty = true;
             try {
                 if (offset <= logStartOffset) {
                     for (LogSegment segment : new ArrayList<>(segments.values())) {
                         segments.remove(segment.baseOffset());
                         removeSegment(segment);
                     }
-                    segments.put(Math.max(offset, 0), LogSegment.create(dir, Math.max(offset, 0), config, clock.millis()));
+                    segments.put(Math.max(offset, 0), LogSegment.create(dir, Math.max(offset, 0), this::config, clock.millis()));
                     logStartOffset = segments.firstKey();
                 } else {
                     for (LogSegment segment : new ArrayList<>(segments.tailMap(offset, true).values())) {
@@ -437,6 +462,8 @@ final class SegmentedLog implements PartitionLog {
                     epochs.write();
                 }
                 rebuildProducerState();
+                // A snapshot from before the truncation would come back at the next rebuild.
+                producers.writeSnapshot(logEndOffset, false);
             } catch (IOException e) {
                 throw failure(e);
             }
@@ -466,7 +493,7 @@ final class SegmentedLog implements PartitionLog {
                 if (segment == segments.lastEntry().getValue()) {
                     break;
                 }
-                boolean expired = cfg.retentionMs() >= 0 && segment.maxTimestamp() < nowMs - cfg.retentionMs();
+                boolean expired = cfg.retentionMs() >= 0 && lastTimestamp(segment) < nowMs - cfg.retentionMs();
                 boolean oversize = cfg.retentionBytes() >= 0 && totalSize - segment.size() >= cfg.retentionBytes();
                 if (!expired && !oversize) {
                     break;
@@ -491,6 +518,12 @@ final class SegmentedLog implements PartitionLog {
         }
     }
 
+    /** The segment's largest record timestamp, or its file's modification time if no batch has one. */
+    private static long lastTimestamp(LogSegment segment) throws IOException {
+        long timestamp = segment.maxTimestamp();
+        return timestamp >= 0 ? timestamp : Files.getLastModifiedTime(segment.logFile()).toMillis();
+    }
+
     private void removeSegment(LogSegment segment) throws IOException {
         segment.markDeleted();
         deleter.deleteLater(segment, config.fileDeleteDelayMs());
@@ -499,23 +532,42 @@ final class SegmentedLog implements PartitionLog {
     @Override
     public void flush() {
         ensureOnline();
-        long upTo = logEndOffset;
+        long upTo;
+        long truncationsBefore;
         long fromSegment;
-        Map.Entry<Long, LogSegment> start = segments.floorEntry(recoveryPoint);
-        fromSegment = start == null ? segments.firstKey() : start.getKey();
+        lock.lock();
         try {
+            upTo = logEndOffset;
+            truncationsBefore = truncations;
+            Map.Entry<Long, LogSegment> start = segments.floorEntry(recoveryPoint);
+            fromSegment = start == null ? segments.firstKey() : start.getKey();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            boolean newFiles = directoryDirty;
+            directoryDirty = false;
             flushSegments(fromSegment);
+            if (newFiles) {
+                // A new segment's data is durable only once its directory entry is.
+                CheckpointFile.forceDirectory(dir);
+            }
+        } catch (LogSegment.SegmentDeletedException raced) {
+            return; // retention or truncation removed a segment meanwhile; the next flush covers the rest
         } catch (IOException e) {
             throw failure(e);
         }
         lock.lock();
         try {
             unflushedMessages = 0;
+            // Only if no truncation happened meanwhile: then upTo may no longer be in the log.
+            if (truncations == truncationsBefore) {
+                recoveryPoint = Math.max(recoveryPoint, Math.min(upTo, logEndOffset));
+            }
         } finally {
             lock.unlock();
         }
         lastFlushMs = clock.millis();
-        recoveryPoint = Math.max(recoveryPoint, upTo);
     }
 
     private void flushSegments(long fromBaseOffset) throws IOException {
@@ -610,6 +662,15 @@ final class SegmentedLog implements PartitionLog {
 
     /** Closes the files without flushing; for a directory that failed. */
     void closeQuietly() {
+        lock.lock();
+        try {
+            closeSegmentsQuietly();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void closeSegmentsQuietly() {
         for (LogSegment segment : segments.values()) {
             try {
                 segment.close();

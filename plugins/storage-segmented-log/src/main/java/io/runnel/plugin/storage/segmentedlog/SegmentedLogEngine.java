@@ -76,6 +76,8 @@ final class SegmentedLogEngine implements StorageEngine {
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     private volatile boolean recovered;
     private volatile boolean closed;
+    /** Background tasks hold the read lock; close() takes the write lock, so it waits for a running one. */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock taskLock = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     SegmentedLogEngine(StorageContext context, Map<String, String> config) {
         this.context = context;
@@ -340,7 +342,9 @@ final class SegmentedLogEngine implements StorageEngine {
         for (SegmentedLog log : logs.values()) {
             if (log.dir().getParent().equals(dir)) {
                 log.markOffline("log dir " + dir + " is offline after an I/O error: " + cause);
-                log.closeQuietly();
+                // Closed from the scheduler: this thread may hold another log's lock, and closing
+                // needs each log's own lock (a writer may be mid-append).
+                context.scheduler().execute(log::closeQuietly);
             }
         }
         context.logDirFailed(dir, cause);
@@ -370,6 +374,22 @@ final class SegmentedLogEngine implements StorageEngine {
     }
 
     void enforceRetention() {
+        runTask(this::enforceRetentionNow);
+    }
+
+    /** Runs a background task unless the engine is closing; close() waits for a running one. */
+    private void runTask(Runnable task) {
+        taskLock.readLock().lock();
+        try {
+            if (!closed) {
+                task.run();
+            }
+        } finally {
+            taskLock.readLock().unlock();
+        }
+    }
+
+    private void enforceRetentionNow() {
         long now = context.clock().millis();
         for (SegmentedLog log : logs.values()) {
             try {
@@ -381,6 +401,10 @@ final class SegmentedLogEngine implements StorageEngine {
     }
 
     private void flushByTime() {
+        runTask(this::flushByTimeNow);
+    }
+
+    private void flushByTimeNow() {
         long now = context.clock().millis();
         for (SegmentedLog log : logs.values()) {
             try {
@@ -392,6 +416,10 @@ final class SegmentedLogEngine implements StorageEngine {
     }
 
     void writeCheckpoints() {
+        runTask(this::writeCheckpointsNow);
+    }
+
+    private synchronized void writeCheckpointsNow() {
         for (Path dir : logDirs) {
             if (loadedDirs.contains(dir) && !offlineDirs.contains(dir)) {
                 try {
@@ -429,7 +457,12 @@ final class SegmentedLogEngine implements StorageEngine {
         if (closed) {
             return;
         }
-        closed = true;
+        taskLock.writeLock().lock();
+        try {
+            closed = true;
+        } finally {
+            taskLock.writeLock().unlock();
+        }
         tasks.forEach(task -> task.cancel(false));
         for (Map.Entry<LogSegment, ScheduledFuture<?>> pending : new ArrayList<>(pendingDeletes.entrySet())) {
             pending.getValue().cancel(false);

@@ -28,8 +28,8 @@ final class TimeIndex extends MappedIndex {
             return;
         }
         int at = nextEntryPosition();
-        mmap.putLong(at, timestamp);
-        mmap.putInt(at + 8, (int) (offset - baseOffset));
+        int relative = (int) (offset - baseOffset);
+        write(buffer -> buffer.putLong(at, timestamp).putInt(at + 8, relative));
         publish();
     }
 
@@ -74,7 +74,7 @@ final class TimeIndex extends MappedIndex {
                 long offset = baseOffset + relative;
                 if (relative < 0 || timestamp <= previousTimestamp || offset < previousOffset
                         || offset >= Math.max(segmentNextOffset, baseOffset + 1)) {
-                    return "time index " + file + " is corrupt: entry " + i + " is (timestamp " + timestamp
+                    return "time index " + file() + " is corrupt: entry " + i + " is (timestamp " + timestamp
                             + ", offset " + offset + ") after (timestamp " + previousTimestamp + ", offset "
                             + previousOffset + "); the segment ends at offset " + segmentNextOffset;
                 }

@@ -24,7 +24,7 @@ class LogSegmentTest {
     private final LogConfig config = LogConfig.fromBroker(Map.of("log.index.interval.bytes", "100"));
 
     private LogSegment segmentWith(int batches) throws Exception {
-        LogSegment segment = LogSegment.create(dir, 0, config, 0L);
+        LogSegment segment = LogSegment.create(dir, 0, () -> config, 0L);
         for (int i = 0; i < batches; i++) {
             ByteBuffer batch = Batches.batch(i * 2, 2, 60, 1000L + i);
             RecordBatch view = RecordBatch.wrap(batch);
@@ -33,7 +33,7 @@ class LogSegmentTest {
         }
         segment.onRolled();
         segment.close();
-        return LogSegment.open(dir, 0, config, batches * 2L);
+        return LogSegment.open(dir, 0, () -> config, batches * 2L);
     }
 
     /** A reader that found the segment just before retention removed it still reads it. */
