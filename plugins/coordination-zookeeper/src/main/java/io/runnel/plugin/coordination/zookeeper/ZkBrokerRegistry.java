@@ -167,14 +167,21 @@ final class ZkBrokerRegistry implements BrokerRegistry {
 
     @Override
     public Subscription watch(Consumer<List<BrokerRegistration>> listener) {
+        // Reads run asynchronously (the events thread never waits on ZooKeeper); a result is passed
+        // on only if no later change has been passed on already, so the listener sees states in order.
+        java.util.concurrent.atomic.AtomicLong issued = new java.util.concurrent.atomic.AtomicLong();
+        long[] delivered = {0};
         ZkWatch[] self = new ZkWatch[1];
         self[0] = ZkWatch.children(backend.client(), ZkPaths.BROKER_IDS, (List<String> ids) -> {
-            // On the event thread, in order: read the registrations before telling the listener.
-            try {
-                listener.accept(read(ids).get(30, TimeUnit.SECONDS));
-            } catch (Exception e) {
-                log.warn("Could not read the live brokers after a change: {}", e.toString());
-            }
+            long seq = issued.incrementAndGet();
+            read(ids).whenComplete((brokers, failure) -> backend.events().execute(() -> {
+                if (failure != null) {
+                    log.warn("Could not read the live brokers after a change: {}", failure.toString());
+                } else if (seq > delivered[0]) {
+                    delivered[0] = seq;
+                    listener.accept(brokers);
+                }
+            }));
         }, backend.events(), () -> backend.unregister(self[0]));
         return backend.register(self[0]);
     }

@@ -5,6 +5,7 @@ import io.runnel.api.RunnelException;
 import io.runnel.api.Subscription;
 import io.runnel.api.coordination.ControllerElection;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
 import org.apache.zookeeper.CreateMode;
@@ -15,11 +16,17 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Controller election with Curator's {@link LeaderLatch} on {@code /controller_election}. The winner
@@ -31,6 +38,11 @@ final class ZkControllerElection implements ControllerElection {
 
     private final ZooKeeperBackend backend;
     private final Set<LeaderLatch> latches = ConcurrentHashMap.newKeySet();
+    private final ExecutorService electionThread = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "zookeeper-election");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     ZkControllerElection(ZooKeeperBackend backend) {
         this.backend = backend;
@@ -40,16 +52,16 @@ final class ZkControllerElection implements ControllerElection {
     public Subscription participate(int brokerId, Listener listener) {
         LeaderLatch latch = new LeaderLatch(backend.client(), ZkPaths.CONTROLLER_ELECTION, String.valueOf(brokerId),
                 LeaderLatch.CloseMode.NOTIFY_LEADER);
+        // Taking office does blocking ZooKeeper calls: on a thread of its own, not the events thread.
         latch.addListener(new LeaderLatchListener() {
             @Override
             public void isLeader() {
                 try {
-                    long epoch = bumpEpoch(backend.client());
-                    backend.client().create().orSetData().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL)
-                            .forPath(ZkPaths.CONTROLLER, ZkPaths.encode(Map.of("brokerid", String.valueOf(brokerId),
-                                    "epoch", String.valueOf(epoch))));
-                    log.info("Broker {} is the controller, epoch {}", brokerId, epoch);
-                    listener.elected(epoch);
+                    OptionalLong epoch = takeOffice(latch, brokerId);
+                    if (epoch.isPresent()) {
+                        log.info("Broker {} is the controller, epoch {}", brokerId, epoch.getAsLong());
+                        backend.events().execute(() -> listener.elected(epoch.getAsLong()));
+                    }
                 } catch (Exception e) {
                     log.error("Broker {} won the election but could not take office: {}", brokerId, e.toString());
                 }
@@ -58,9 +70,9 @@ final class ZkControllerElection implements ControllerElection {
             @Override
             public void notLeader() {
                 log.info("Broker {} is no longer the controller", brokerId);
-                listener.resigned();
+                backend.events().execute(listener::resigned);
             }
-        }, backend.events());
+        }, electionThread);
         try {
             latch.start();
         } catch (Exception e) {
@@ -74,27 +86,58 @@ final class ZkControllerElection implements ControllerElection {
         };
     }
 
-    private static long bumpEpoch(CuratorFramework client) throws Exception {
-        while (true) {
-            Stat stat = new Stat();
+    /**
+     * Raises the controller epoch and writes /controller in one transaction that also checks our
+     * latch node still exists: a callback that arrives after we lost the latch (say our session
+     * expired while it waited) changes nothing. A /controller left by an expired session of ours is
+     * replaced; one held by another live session is waited for while we still lead.
+     *
+     * @return the new epoch, or empty if we are no longer the leader
+     */
+    private OptionalLong takeOffice(LeaderLatch latch, int brokerId) throws Exception {
+        CuratorFramework client = backend.client();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backend.sessionTimeoutMs() * 2L);
+        while (latch.hasLeadership() && System.nanoTime() < deadline) {
+            String ourPath = latch.getOurPath();
+            if (ourPath == null) {
+                return OptionalLong.empty();
+            }
+            List<CuratorOp> ops = new ArrayList<>();
+            ops.add(client.transactionOp().check().forPath(ourPath));
+            Stat epochStat = new Stat();
+            long epoch;
             try {
-                byte[] data = client.getData().storingStatIn(stat).forPath(ZkPaths.CONTROLLER_EPOCH);
-                long next = Long.parseLong(new String(data, StandardCharsets.UTF_8).trim()) + 1;
-                client.setData().withVersion(stat.getVersion())
-                        .forPath(ZkPaths.CONTROLLER_EPOCH, String.valueOf(next).getBytes(StandardCharsets.UTF_8));
-                return next;
-            } catch (KeeperException.NoNodeException e) {
-                try {
-                    client.create().creatingParentContainersIfNeeded()
-                            .forPath(ZkPaths.CONTROLLER_EPOCH, "1".getBytes(StandardCharsets.UTF_8));
-                    return 1;
-                } catch (KeeperException.NodeExistsException raced) {
-                    // another winner of an earlier term created it: read it again
+                byte[] current = client.getData().storingStatIn(epochStat).forPath(ZkPaths.CONTROLLER_EPOCH);
+                epoch = Long.parseLong(new String(current, StandardCharsets.UTF_8).trim()) + 1;
+                ops.add(client.transactionOp().setData().withVersion(epochStat.getVersion())
+                        .forPath(ZkPaths.CONTROLLER_EPOCH, bytes(epoch)));
+            } catch (KeeperException.NoNodeException first) {
+                epoch = 1;
+                ops.add(client.transactionOp().create().forPath(ZkPaths.CONTROLLER_EPOCH, bytes(1)));
+            }
+            Stat controller = client.checkExists().forPath(ZkPaths.CONTROLLER);
+            if (controller != null) {
+                if (controller.getEphemeralOwner() != backend.sessionId()) {
+                    Thread.sleep(100); // a previous controller's session has not ended yet; we still lead
+                    continue;
                 }
-            } catch (KeeperException.BadVersionException raced) {
-                // read it again
+                ops.add(client.transactionOp().delete().withVersion(controller.getVersion()).forPath(ZkPaths.CONTROLLER));
+            }
+            ops.add(client.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(ZkPaths.CONTROLLER,
+                    ZkPaths.encode(Map.of("brokerid", String.valueOf(brokerId), "epoch", String.valueOf(epoch)))));
+            try {
+                client.transaction().forOperations(ops);
+                return latch.hasLeadership() ? OptionalLong.of(epoch) : OptionalLong.empty();
+            } catch (KeeperException.NoNodeException | KeeperException.BadVersionException
+                     | KeeperException.NodeExistsException raced) {
+                // lost the latch, or another writer got in between: look again
             }
         }
+        return OptionalLong.empty();
+    }
+
+    private static byte[] bytes(long value) {
+        return String.valueOf(value).getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
@@ -118,17 +161,19 @@ final class ZkControllerElection implements ControllerElection {
             if (latch.hasLeadership()) {
                 Stat stat = new Stat();
                 byte[] data = backend.client().getData().storingStatIn(stat).forPath(ZkPaths.CONTROLLER);
-                if (latch.getId().equals(ZkPaths.decode(data).get("brokerid"))) {
+                if (latch.getId().equals(ZkPaths.decode(data).get("brokerid"))
+                        && stat.getEphemeralOwner() == backend.sessionId()) {
                     backend.client().delete().withVersion(stat.getVersion()).forPath(ZkPaths.CONTROLLER);
                 }
             }
-            latch.close();
-        } catch (KeeperException.NoNodeException ignored) {
-            // already gone with the session
-        } catch (IOException | RuntimeException e) {
-            log.debug("Leaving the controller election: {}", e.toString());
         } catch (Exception e) {
-            log.debug("Leaving the controller election: {}", e.toString());
+            log.debug("Removing /controller while leaving the election: {}", e.toString());
+        } finally {
+            try {
+                latch.close();
+            } catch (IOException | RuntimeException e) {
+                log.debug("Closing the leader latch: {}", e.toString());
+            }
         }
     }
 
@@ -137,5 +182,6 @@ final class ZkControllerElection implements ControllerElection {
             close(latch);
         }
         latches.clear();
+        electionThread.shutdown();
     }
 }

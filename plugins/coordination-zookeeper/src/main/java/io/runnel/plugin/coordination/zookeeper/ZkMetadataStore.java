@@ -49,6 +49,11 @@ final class ZkMetadataStore implements MetadataStore {
     @Override
     public CompletableFuture<Integer> compareAndSet(String path, byte[] data, int expectedVersion) {
         ZkPaths.checkPath(path);
+        if (expectedVersion < 0) {
+            // ZooKeeper would read -1 as "any version": an unconditional write is not a compare-and-set.
+            return CompletableFuture.failedFuture(new io.runnel.api.RunnelException(io.runnel.api.ErrorCode.INVALID_REQUEST,
+                    "compare-and-set of " + path + " needs a version, got " + expectedVersion));
+        }
         return ZkAsync.run(cb -> backend.client().setData().withVersion(expectedVersion).inBackground(cb)
                 .forPath(path, data)).thenApply(e -> {
                     if (ZkAsync.ok(e)) {
@@ -61,8 +66,11 @@ final class ZkMetadataStore implements MetadataStore {
     @Override
     public CompletableFuture<Void> delete(String path, int expectedVersion) {
         ZkPaths.checkPath(path);
-        return ZkAsync.run(cb -> backend.client().delete().deletingChildrenIfNeeded().withVersion(expectedVersion)
-                .inBackground(cb).forPath(path)).thenApply(e -> {
+        // A versioned delete removes a leaf only: deleting children first could leave them gone when
+        // the version check on the node itself then fails.
+        return ZkAsync.run(cb -> (expectedVersion < 0
+                ? backend.client().delete().deletingChildrenIfNeeded().inBackground(cb)
+                : backend.client().delete().withVersion(expectedVersion).inBackground(cb)).forPath(path)).thenApply(e -> {
                     if (ZkAsync.ok(e)) {
                         return null;
                     }

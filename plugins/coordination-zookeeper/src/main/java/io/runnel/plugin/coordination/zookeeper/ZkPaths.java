@@ -61,23 +61,24 @@ final class ZkPaths {
         return path;
     }
 
-    /** Properties text, keys sorted and no date comment, so equal maps encode equally. */
+    /**
+     * Properties text (escaped by {@link Properties#store}, so leading blanks, line breaks and any
+     * character survive), keys sorted, without the date comment, so equal maps encode equally.
+     */
     static byte[] encode(Map<String, String> values) {
         StringBuilder text = new StringBuilder();
-        new TreeMap<>(values).forEach((k, v) -> text.append(escape(k)).append('=').append(escape(v)).append('\n'));
-        return text.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String escape(String s) {
-        StringBuilder b = new StringBuilder();
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '\\', '=', ':', '#', '!' -> b.append('\\').append(c);
-                case '\n' -> b.append("\\n");
-                default -> b.append(c);
+        for (Map.Entry<String, String> entry : new TreeMap<>(values).entrySet()) {
+            Properties one = new Properties();
+            one.setProperty(entry.getKey(), entry.getValue());
+            java.io.StringWriter out = new java.io.StringWriter();
+            try {
+                one.store(out, null);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
+            out.toString().lines().filter(line -> !line.startsWith("#")).forEach(line -> text.append(line).append('\n'));
         }
-        return b.toString();
+        return text.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     static Map<String, String> decode(byte[] data) {

@@ -135,6 +135,13 @@ final class ZkWatch implements Subscription {
         if (!closed) {
             closed = true;
             onClose.run();
+            try {
+                // Also drop the server-side watch, so closed watches do not pile up on the session.
+                client.watchers().remove(watcher).ofType(org.apache.zookeeper.Watcher.WatcherType.Any).quietly()
+                        .inBackground().forPath(path);
+            } catch (Exception e) {
+                log.debug("Removing the watch on {}: {}", path, e.toString());
+            }
         }
     }
 }

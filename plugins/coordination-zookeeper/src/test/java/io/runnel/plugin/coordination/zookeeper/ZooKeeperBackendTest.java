@@ -113,10 +113,14 @@ class ZooKeeperBackendTest {
         watch.close();
     }
 
+    /** Another broker (other endpoints) with the same id is refused at once, not after a wait. */
     @Test
     void aBrokerIdTakenByALiveBrokerIsRefused() {
         backend(1).brokers().register(broker(7)).join();
-        CompletionException e = assertThrows(CompletionException.class, () -> backend(2).brokers().register(broker(7)).join());
+        BrokerRegistration impostor = new BrokerRegistration(7, Map.of("PLAINTEXT", "10.0.0.9:9092"), Optional.empty());
+        long start = System.nanoTime();
+        CompletionException e = assertThrows(CompletionException.class, () -> backend(2).brokers().register(impostor).join());
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3), "refused without waiting for a session");
         RunnelException cause = (RunnelException) e.getCause();
         assertEquals(ErrorCode.INVALID_CONFIG, cause.errorCode());
         assertTrue(cause.getMessage().contains("broker.id 7 is already registered"), cause.getMessage());
@@ -154,7 +158,20 @@ class ZooKeeperBackendTest {
             assertTrue(System.nanoTime() < deadline, "/controller names broker 2");
             Thread.onSpinWait();
         }
-        assertFalse(events.contains("elected 1 epoch 3"));
+    }
+
+    /** Leaving the election (not the session) hands the controllership over. */
+    @Test
+    void closingTheLeadersParticipationElectsAnother() throws Exception {
+        BlockingQueue<String> events = new LinkedBlockingQueue<>();
+        CoordinationBackend one = backend(1);
+        CoordinationBackend two = backend(2);
+        Subscription first = one.controllerElection().participate(1, listener(1, events));
+        await(events, e -> e.equals("elected 1 epoch 1"), "broker 1 elected");
+        two.controllerElection().participate(2, listener(2, events));
+        first.close();
+        await(events, e -> e.equals("elected 2 epoch 2"), "broker 2 elected after broker 1 left");
+        assertEquals(OptionalInt.of(2), one.controllerElection().currentController().join());
     }
 
     private static ControllerElection.Listener listener(int id, BlockingQueue<String> events) {
@@ -193,7 +210,14 @@ class ZooKeeperBackendTest {
         assertEquals("partitions=6", text(store.get("/topics/orders").join().orElseThrow().value()));
         await(values, v -> v.isPresent() && v.get().version() == 1, "version 1");
 
+        CompletionException unversioned = assertThrows(CompletionException.class,
+                () -> store.compareAndSet("/topics/orders", bytes("x"), -1).join());
+        assertEquals(ErrorCode.INVALID_REQUEST, ((RunnelException) unversioned.getCause()).errorCode());
+
         store.create("/topics/payments/partitions/0", bytes("leader=1")).join();
+        assertThrows(CompletionException.class, () -> store.delete("/topics/payments", 0).join());
+        assertEquals(List.of("0"), store.children("/topics/payments/partitions").join(),
+                "a versioned delete of a node with children removes nothing");
         assertEquals(List.of("orders", "payments"), store.children("/topics").join());
         store.delete("/topics/payments", -1).join();
         store.delete("/topics/orders", 1).join();
@@ -210,9 +234,10 @@ class ZooKeeperBackendTest {
         TopicPartition a0 = new TopicPartition("a", 0);
         TopicPartition a1 = new TopicPartition("a", 1);
         TopicPartition b0 = new TopicPartition("b", 0);
+        String tricky = "  lead\r\nx=y:z#\u00e9\t";
         groups.commitOffsets("g", Map.of(a0, new CommittedOffset(10, 1, "", 100L), a1,
-                new CommittedOffset(20, 1, "note: x=y", 100L), b0, new CommittedOffset(5, -1, "", 100L))).join();
-        assertEquals(Map.of(a0, new CommittedOffset(10, 1, "", 100L), a1, new CommittedOffset(20, 1, "note: x=y", 100L),
+                new CommittedOffset(20, 1, tricky, 100L), b0, new CommittedOffset(5, -1, "", 100L))).join();
+        assertEquals(Map.of(a0, new CommittedOffset(10, 1, "", 100L), a1, new CommittedOffset(20, 1, tricky, 100L),
                 b0, new CommittedOffset(5, -1, "", 100L)), groups.fetchOffsets("g", Set.of()).join());
         groups.commitOffsets("g", Map.of(a0, new CommittedOffset(11, 2, "", 200L), a1, new CommittedOffset(21, 2, "", 200L)))
                 .join();
