@@ -224,6 +224,18 @@ class DistributionIT {
                 + "named 'rocksdb' is installed; installed: segmented-log")), result.toString());
     }
 
+    /** With every default plugin built in, the shipped configuration's choices are all installed. */
+    @Test
+    void theShippedConfigurationSelectsInstalledPlugins() throws Exception {
+        Distribution.Result result = dist.run("plugins", "--config", "config/server.properties");
+        assertEquals(0, result.exitCode(), result.toString());
+        for (String selected : List.of("*segmented-log", "*zookeeper", "*fewest-leaders", "*range", "*sticky")) {
+            assertTrue(result.out().contains(selected), selected + " marked as selected:\n" + result.out());
+        }
+        assertTrue(result.out().lines().anyMatch(l -> l.matches("replica-placement-policy\\s+\\*round-robin\\s.*")),
+                result.out());
+    }
+
     @Test
     void refusesAPluginDirectoryThatDoesNotExist() throws Exception {
         Distribution.Result result = dist.run("plugins", "--plugin-dir", temp.resolve("nowhere").toString());
