@@ -464,19 +464,32 @@ final class LogSegment {
             recover(onBatch);
             return false;
         }
-        OffsetIndex.Entry last = offsetIndex().last();
-        int position = last.position();
+        int incomplete = rescanTail();
+        if (incomplete >= 0) {
+            log.warn("Segment {} ends with an incomplete batch at byte {} despite a clean shutdown; recovering it",
+                    logFile(), incomplete);
+            recover(onBatch);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Walks the batch headers from the last offset-index entry to the end of the data, deriving
+     * the next offset, the largest timestamp and the bytes since the last index entry.
+     *
+     * @return the position of the first incomplete batch, or -1 if the data ends on a batch boundary
+     */
+    private int rescanTail() throws IOException {
+        int position = offsetIndex().last().position();
         int limit = size;
         long next = baseOffset;
         bytesSinceLastIndexEntry = 0;
         while (position < limit) {
             RecordBatch header = headerAt(position, limit);
             if (header == null || header.batchLength() < RecordBatch.HEADER_SIZE - RecordBatch.LOG_OVERHEAD
-                    || position + sizeOf(header) > limit) {
-                log.warn("Segment {} ends with an incomplete batch at byte {} despite a clean shutdown; recovering it",
-                        logFile(), position);
-                recover(onBatch);
-                return false;
+                    || position + (long) sizeOf(header) > limit) {
+                return position;
             }
             next = header.nextOffset();
             if (header.maxTimestamp() > maxTimestamp) {
@@ -486,12 +499,8 @@ final class LogSegment {
             bytesSinceLastIndexEntry += sizeOf(header);
             position += sizeOf(header);
         }
-        if (position > 0 && next > baseOffset) {
-            nextOffset = next;
-        } else if (position == 0) {
-            nextOffset = baseOffset;
-        }
-        return true;
+        nextOffset = next;
+        return -1;
     }
 
     @FunctionalInterface
@@ -594,29 +603,11 @@ final class LogSegment {
         channel().truncate(from.position());
         size = from.position();
         // Re-derive next offset and max timestamp from what remains after the last index entry.
-        OffsetIndex.Entry last = offsetIndex().last();
         maxTimestamp = timeIndex().lastTimestamp();
-        long next = baseOffset;
-        int position = last.position();
-        bytesSinceLastIndexEntry = 0;
-        while (position < size) {
-            RecordBatch header = headerAt(position, size);
-            if (header == null) {
-                break;
-            }
-            next = header.nextOffset();
-            if (header.maxTimestamp() > maxTimestamp) {
-                maxTimestamp = header.maxTimestamp();
-                offsetOfMaxTimestamp = header.baseOffset();
-            }
-            bytesSinceLastIndexEntry += sizeOf(header);
-            position += sizeOf(header);
-        }
+        rescanTail();
         if (size == 0) {
-            next = baseOffset;
             maxTimestamp = -1L;
         }
-        nextOffset = next;
         return removed;
     }
 

@@ -58,6 +58,8 @@ class HazardTest {
                 if (files.noneMatch(f -> f.toString().endsWith(LogSegment.DELETED_SUFFIX))) {
                     return;
                 }
+            } catch (java.io.UncheckedIOException deletedWhileWalking) {
+                // the deletion we wait for removed a file under the walk: look again
             }
             assertTrue(System.nanoTime() < deadline, "deleted segment files never went away");
             Thread.onSpinWait();
