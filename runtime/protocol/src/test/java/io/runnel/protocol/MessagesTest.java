@@ -13,6 +13,7 @@ import io.runnel.protocol.message.Fetch;
 import io.runnel.protocol.message.InitProducerId;
 import io.runnel.protocol.message.ListOffsets;
 import io.runnel.protocol.message.Metadata;
+import io.runnel.protocol.message.PerTopic;
 import io.runnel.protocol.message.Produce;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,12 +42,12 @@ class MessagesTest {
                 new ApiVersions.Request(),
                 new Metadata.Request(List.of("orders", "payments"), true),
                 new Metadata.Request(null, false),
-                new Produce.Request((short) -1, 30_000, List.of(new Produce.TopicData("orders",
+                new Produce.Request((short) -1, 30_000, List.of(new PerTopic<>("orders",
                         List.of(new Produce.PartitionData(0, new MemoryRecords(BATCH)),
                                 new Produce.PartitionData(3, Records.EMPTY))))),
-                new Fetch.Request(-1, 500, 1, 52_428_800, List.of(new Fetch.TopicRequest("orders",
+                new Fetch.Request(-1, 500, 1, 52_428_800, List.of(new PerTopic<>("orders",
                         List.of(new Fetch.PartitionRequest(0, 4, 1234L, 1_048_576))))),
-                new ListOffsets.Request(-1, List.of(new ListOffsets.TopicRequest("orders",
+                new ListOffsets.Request(-1, List.of(new PerTopic<>("orders",
                         List.of(new ListOffsets.PartitionRequest(0, -1, ListOffsets.EARLIEST),
                                 new ListOffsets.PartitionRequest(1, -1, 1_700_000_000_000L))))),
                 new CreateTopics.Request(List.of(new CreateTopics.Topic("orders", 6, (short) 3,
@@ -62,13 +63,13 @@ class MessagesTest {
                         new Metadata.Broker(2, "host-2", 9093, "rack-b")), 1,
                         List.of(new Metadata.Topic((short) 0, "orders", List.of(new Metadata.Partition((short) 0, 0, 1, 7,
                                 List.of(1, 2), List.of(1)))), new Metadata.Topic((short) 3, "missing", List.of()))),
-                new Produce.Response(List.of(new Produce.TopicResult("orders", List.of(
+                new Produce.Response(List.of(new PerTopic<>("orders", List.of(
                         new Produce.PartitionResult(0, (short) 0, 100L, -1L, 0L, null),
                         new Produce.PartitionResult(1, (short) 2, -1L, -1L, -1L, "corrupt record batch: CRC mismatch"))))),
-                new Fetch.Response((short) 0, List.of(new Fetch.TopicData("orders", List.of(
+                new Fetch.Response((short) 0, List.of(new PerTopic<>("orders", List.of(
                         new Fetch.PartitionData(0, (short) 0, 10L, 0L, new MemoryRecords(BATCH)),
                         new Fetch.PartitionData(1, (short) 1, -1L, -1L, Records.EMPTY))))),
-                new ListOffsets.Response(List.of(new ListOffsets.TopicResult("orders",
+                new ListOffsets.Response(List.of(new PerTopic<>("orders",
                         List.of(new ListOffsets.PartitionResult(0, (short) 0, -1L, 42L, 3))))),
                 new CreateTopics.Response(List.of(new CreateTopics.Result("orders", (short) 36, "exists"))),
                 new DeleteTopics.Response(List.of(new CreateTopics.Result("orders", (short) 0, null))),
@@ -106,7 +107,7 @@ class MessagesTest {
             file.write(ByteBuffer.allocate(100), 0);
             file.write(BATCH.duplicate(), 100);
             FileRecords region = new FileRecords(file, 100, BATCH.remaining());
-            Fetch.Response response = new Fetch.Response((short) 0, List.of(new Fetch.TopicData("orders",
+            Fetch.Response response = new Fetch.Response((short) 0, List.of(new PerTopic<>("orders",
                     List.of(new Fetch.PartitionData(0, (short) 0, 1L, 0L, region)))));
             Send send = Messages.encodeResponse(5, (short) 0, response);
             assertEquals(2, send.parts().size(), "the fields before the batches, then the batches: " + send.parts());

@@ -16,19 +16,13 @@ public final class Fetch {
     public record PartitionRequest(int partition, int currentLeaderEpoch, long fetchOffset, int partitionMaxBytes) {
     }
 
-    public record TopicRequest(String name, List<PartitionRequest> partitions) {
-        public TopicRequest {
-            partitions = List.copyOf(partitions);
-        }
-    }
-
     /**
      * int32 replicaId (-1 for consumers), int32 maxWaitMs, int32 minBytes, int32 maxBytes,
      * [string topic, [int32 partition, int32 currentLeaderEpoch (-1: unknown), int64 fetchOffset,
      * int32 partitionMaxBytes] partitions] topics. The broker answers once minBytes are ready or
      * maxWaitMs has passed (long poll).
      */
-    public record Request(int replicaId, int maxWaitMs, int minBytes, int maxBytes, List<TopicRequest> topics)
+    public record Request(int replicaId, int maxWaitMs, int minBytes, int maxBytes, List<PerTopic<PartitionRequest>> topics)
             implements Message {
         public Request {
             topics = List.copyOf(topics);
@@ -39,16 +33,15 @@ public final class Fetch {
         }
 
         public void write(ProtocolWriter w, short version) {
-            w.int32(replicaId).int32(maxWaitMs).int32(minBytes).int32(maxBytes).array(topics, (x, t) -> x.string(t.name())
-                    .array(t.partitions(), (y, p) -> y.int32(p.partition()).int32(p.currentLeaderEpoch())
-                            .int64(p.fetchOffset()).int32(p.partitionMaxBytes())));
+            w.int32(replicaId).int32(maxWaitMs).int32(minBytes).int32(maxBytes);
+            PerTopic.write(w, topics, (y, p) -> y.int32(p.partition()).int32(p.currentLeaderEpoch())
+                    .int64(p.fetchOffset()).int32(p.partitionMaxBytes()));
         }
 
         public static Request read(ProtocolReader r, short version) {
             return new Request(r.int32("replicaId"), r.int32("maxWaitMs"), r.int32("minBytes"), r.int32("maxBytes"),
-                    r.array("topics", x -> new TopicRequest(x.string("topic"), x.array("partitions",
-                            y -> new PartitionRequest(y.int32("partition"), y.int32("currentLeaderEpoch"),
-                                    y.int64("fetchOffset"), y.int32("partitionMaxBytes"))))));
+                    PerTopic.read(r, y -> new PartitionRequest(y.int32("partition"), y.int32("currentLeaderEpoch"),
+                            y.int64("fetchOffset"), y.int32("partitionMaxBytes"))));
         }
     }
 
@@ -56,18 +49,12 @@ public final class Fetch {
                                 Records records) {
     }
 
-    public record TopicData(String name, List<PartitionData> partitions) {
-        public TopicData {
-            partitions = List.copyOf(partitions);
-        }
-    }
-
     /**
      * int16 errorCode, [string topic, [int32 partition, int16 errorCode, int64 highWatermark,
      * int64 logStartOffset, records batches] partitions] topics. Batches from the log stay file
      * regions in the encoded response.
      */
-    public record Response(short errorCode, List<TopicData> topics) implements Message {
+    public record Response(short errorCode, List<PerTopic<PartitionData>> topics) implements Message {
         public Response {
             topics = List.copyOf(topics);
         }
@@ -77,15 +64,14 @@ public final class Fetch {
         }
 
         public void write(ProtocolWriter w, short version) {
-            w.int16(errorCode).array(topics, (x, t) -> x.string(t.name()).array(t.partitions(), (y, p) ->
-                    y.int32(p.partition()).int16(p.errorCode()).int64(p.highWatermark()).int64(p.logStartOffset())
-                            .records(p.records())));
+            w.int16(errorCode);
+            PerTopic.write(w, topics, (y, p) -> y.int32(p.partition()).int16(p.errorCode()).int64(p.highWatermark())
+                    .int64(p.logStartOffset()).records(p.records()));
         }
 
         public static Response read(ProtocolReader r, short version) {
-            return new Response(r.int16("errorCode"), r.array("topics", x -> new TopicData(x.string("topic"),
-                    x.array("partitions", y -> new PartitionData(y.int32("partition"), y.int16("errorCode"),
-                            y.int64("highWatermark"), y.int64("logStartOffset"), y.records("records"))))));
+            return new Response(r.int16("errorCode"), PerTopic.read(r, y -> new PartitionData(y.int32("partition"),
+                    y.int16("errorCode"), y.int64("highWatermark"), y.int64("logStartOffset"), y.records("records"))));
         }
     }
 }

@@ -20,14 +20,8 @@ public final class ListOffsets {
     public record PartitionRequest(int partition, int currentLeaderEpoch, long timestamp) {
     }
 
-    public record TopicRequest(String name, List<PartitionRequest> partitions) {
-        public TopicRequest {
-            partitions = List.copyOf(partitions);
-        }
-    }
-
     /** int32 replicaId, [string topic, [int32 partition, int32 currentLeaderEpoch, int64 timestamp] partitions] topics. */
-    public record Request(int replicaId, List<TopicRequest> topics) implements Message {
+    public record Request(int replicaId, List<PerTopic<PartitionRequest>> topics) implements Message {
         public Request {
             topics = List.copyOf(topics);
         }
@@ -37,28 +31,21 @@ public final class ListOffsets {
         }
 
         public void write(ProtocolWriter w, short version) {
-            w.int32(replicaId).array(topics, (x, t) -> x.string(t.name()).array(t.partitions(),
-                    (y, p) -> y.int32(p.partition()).int32(p.currentLeaderEpoch()).int64(p.timestamp())));
+            w.int32(replicaId);
+            PerTopic.write(w, topics, (y, p) -> y.int32(p.partition()).int32(p.currentLeaderEpoch()).int64(p.timestamp()));
         }
 
         public static Request read(ProtocolReader r, short version) {
-            return new Request(r.int32("replicaId"), r.array("topics", x -> new TopicRequest(x.string("topic"),
-                    x.array("partitions", y -> new PartitionRequest(y.int32("partition"), y.int32("currentLeaderEpoch"),
-                            y.int64("timestamp"))))));
+            return new Request(r.int32("replicaId"), PerTopic.read(r, y -> new PartitionRequest(y.int32("partition"),
+                    y.int32("currentLeaderEpoch"), y.int64("timestamp"))));
         }
     }
 
     public record PartitionResult(int partition, short errorCode, long timestamp, long offset, int leaderEpoch) {
     }
 
-    public record TopicResult(String name, List<PartitionResult> partitions) {
-        public TopicResult {
-            partitions = List.copyOf(partitions);
-        }
-    }
-
     /** [string topic, [int32 partition, int16 errorCode, int64 timestamp, int64 offset, int32 leaderEpoch] partitions] topics. */
-    public record Response(List<TopicResult> topics) implements Message {
+    public record Response(List<PerTopic<PartitionResult>> topics) implements Message {
         public Response {
             topics = List.copyOf(topics);
         }
@@ -68,14 +55,13 @@ public final class ListOffsets {
         }
 
         public void write(ProtocolWriter w, short version) {
-            w.array(topics, (x, t) -> x.string(t.name()).array(t.partitions(), (y, p) -> y.int32(p.partition())
-                    .int16(p.errorCode()).int64(p.timestamp()).int64(p.offset()).int32(p.leaderEpoch())));
+            PerTopic.write(w, topics, (y, p) -> y.int32(p.partition()).int16(p.errorCode()).int64(p.timestamp())
+                    .int64(p.offset()).int32(p.leaderEpoch()));
         }
 
         public static Response read(ProtocolReader r, short version) {
-            return new Response(r.array("topics", x -> new TopicResult(x.string("topic"), x.array("partitions",
-                    y -> new PartitionResult(y.int32("partition"), y.int16("errorCode"), y.int64("timestamp"),
-                            y.int64("offset"), y.int32("leaderEpoch"))))));
+            return new Response(PerTopic.read(r, y -> new PartitionResult(y.int32("partition"), y.int16("errorCode"),
+                    y.int64("timestamp"), y.int64("offset"), y.int32("leaderEpoch"))));
         }
     }
 }

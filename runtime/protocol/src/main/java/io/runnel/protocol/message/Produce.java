@@ -16,17 +16,11 @@ public final class Produce {
     public record PartitionData(int partition, Records records) {
     }
 
-    public record TopicData(String name, List<PartitionData> partitions) {
-        public TopicData {
-            partitions = List.copyOf(partitions);
-        }
-    }
-
     /**
      * int16 acks (0, 1, -1 for all), int32 timeoutMs, [string topic, [int32 partition,
      * records batches] partitions] topics. With acks=0 the broker sends no response.
      */
-    public record Request(short acks, int timeoutMs, List<TopicData> topics) implements Message {
+    public record Request(short acks, int timeoutMs, List<PerTopic<PartitionData>> topics) implements Message {
         public Request {
             topics = List.copyOf(topics);
         }
@@ -36,14 +30,13 @@ public final class Produce {
         }
 
         public void write(ProtocolWriter w, short version) {
-            w.int16(acks).int32(timeoutMs).array(topics, (x, t) -> x.string(t.name())
-                    .array(t.partitions(), (y, p) -> y.int32(p.partition()).records(p.records())));
+            w.int16(acks).int32(timeoutMs);
+            PerTopic.write(w, topics, (y, p) -> y.int32(p.partition()).records(p.records()));
         }
 
         public static Request read(ProtocolReader r, short version) {
-            return new Request(r.int16("acks"), r.int32("timeoutMs"), r.array("topics", x -> new TopicData(
-                    x.string("topic"), x.array("partitions", y -> new PartitionData(y.int32("partition"),
-                            y.records("records"))))));
+            return new Request(r.int16("acks"), r.int32("timeoutMs"),
+                    PerTopic.read(r, y -> new PartitionData(y.int32("partition"), y.records("records"))));
         }
     }
 
@@ -51,17 +44,11 @@ public final class Produce {
                                   long logStartOffset, String errorMessage) {
     }
 
-    public record TopicResult(String name, List<PartitionResult> partitions) {
-        public TopicResult {
-            partitions = List.copyOf(partitions);
-        }
-    }
-
     /**
      * [string topic, [int32 partition, int16 errorCode, int64 baseOffset, int64 logAppendTime,
      * int64 logStartOffset, string? errorMessage] partitions] topics.
      */
-    public record Response(List<TopicResult> topics) implements Message {
+    public record Response(List<PerTopic<PartitionResult>> topics) implements Message {
         public Response {
             topics = List.copyOf(topics);
         }
@@ -71,15 +58,14 @@ public final class Produce {
         }
 
         public void write(ProtocolWriter w, short version) {
-            w.array(topics, (x, t) -> x.string(t.name()).array(t.partitions(), (y, p) -> y.int32(p.partition())
-                    .int16(p.errorCode()).int64(p.baseOffset()).int64(p.logAppendTime()).int64(p.logStartOffset())
-                    .nullableString(p.errorMessage())));
+            PerTopic.write(w, topics, (y, p) -> y.int32(p.partition()).int16(p.errorCode()).int64(p.baseOffset())
+                    .int64(p.logAppendTime()).int64(p.logStartOffset()).nullableString(p.errorMessage()));
         }
 
         public static Response read(ProtocolReader r, short version) {
-            return new Response(r.array("topics", x -> new TopicResult(x.string("topic"), x.array("partitions",
-                    y -> new PartitionResult(y.int32("partition"), y.int16("errorCode"), y.int64("baseOffset"),
-                            y.int64("logAppendTime"), y.int64("logStartOffset"), y.nullableString("errorMessage"))))));
+            return new Response(PerTopic.read(r, y -> new PartitionResult(y.int32("partition"), y.int16("errorCode"),
+                    y.int64("baseOffset"), y.int64("logAppendTime"), y.int64("logStartOffset"),
+                    y.nullableString("errorMessage"))));
         }
     }
 }

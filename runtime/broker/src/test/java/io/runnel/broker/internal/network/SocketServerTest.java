@@ -12,6 +12,7 @@ import io.runnel.protocol.RequestHeader;
 import io.runnel.protocol.message.ApiVersions;
 import io.runnel.protocol.message.Fetch;
 import io.runnel.protocol.message.Metadata;
+import io.runnel.protocol.message.PerTopic;
 import io.runnel.protocol.message.Produce;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -81,7 +82,7 @@ class SocketServerTest {
             }
             if (body instanceof Fetch.Request) {
                 return CompletableFuture.completedFuture(Optional.of(new Fetch.Response((short) 0, List.of(
-                        new Fetch.TopicData("t", List.of(new Fetch.PartitionData(0, (short) 0, 1L, 0L, fetchAnswer.get())))))));
+                        new PerTopic<>("t", List.of(new Fetch.PartitionData(0, (short) 0, 1L, 0L, fetchAnswer.get())))))));
             }
             return CompletableFuture.failedFuture(new IllegalStateException("unexpected " + body));
         }
