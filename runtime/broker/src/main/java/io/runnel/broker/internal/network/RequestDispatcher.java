@@ -60,19 +60,15 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf frame = (ByteBuf) msg;
-        ByteBuffer bytes;
-        try {
-            bytes = ByteBuffer.allocate(frame.readableBytes());
-            frame.readBytes(bytes);
-            bytes.flip();
-        } finally {
-            frame.release();
-        }
+        // The request is decoded in place: its record batches are views of the frame, which is
+        // released once the handler is done with it rather than copied on the event loop.
+        ByteBuffer bytes = frame.nioBuffer();
         Messages.Request request;
         try {
             request = Messages.decodeRequest(bytes);
         } catch (RunnelException e) {
             refuse(ctx, bytes, e);
+            frame.release();
             return;
         }
         Pending slot = new Pending(request.header().correlationId(), request.header().apiVersion());
@@ -82,6 +78,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         }
         CompletableFuture.supplyAsync(() -> handler.handle(request, ctx.channel().remoteAddress()), requestThreads)
                 .thenCompose(f -> f)
+                .whenComplete((response, failure) -> frame.release())
                 .whenComplete((response, failure) -> ctx.executor().execute(() -> {
                     if (failure != null) {
                         log.error("Request {} from {} failed; closing the connection", request.apiKey(),

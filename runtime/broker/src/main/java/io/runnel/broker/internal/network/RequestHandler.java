@@ -10,6 +10,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Answers decoded requests. Called on a request-handler thread, never on a network event loop,
  * so it may do disk I/O; it must not wait on coordination calls, which it chains instead.
+ *
+ * <p>The request's record batches are views of the network buffer, valid until the returned
+ * future completes: copy whatever must outlive it (appending them to a log does).
  */
 public interface RequestHandler {
 
