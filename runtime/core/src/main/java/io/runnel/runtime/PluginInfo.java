@@ -38,7 +38,7 @@ public record PluginInfo(Spi spi, String name, String version, PluginOrigin orig
         if (origin == PluginOrigin.BUILT_IN) {
             return "built-in " + source;
         }
-        return (java.nio.file.Files.isDirectory(source) ? "plugin folder " : "plugin jar ") + source;
+        return io.runnel.runtime.internal.PluginProblems.where(source);
     }
 
     /** SPI-specific facts worth showing, e.g. a codec's id. */

@@ -5,6 +5,7 @@ import io.runnel.api.PluginProvider;
 import io.runnel.api.RunnelException;
 import io.runnel.runtime.internal.BuiltinPluginScanner;
 import io.runnel.runtime.internal.JarPluginScanner;
+import io.runnel.runtime.internal.PluginProblems;
 import io.runnel.runtime.internal.PluginValidator;
 
 import java.nio.file.Path;
@@ -61,18 +62,13 @@ public final class PluginRegistry implements AutoCloseable {
             throw e;
         } catch (RuntimeException | LinkageError e) {
             // A plugin misbehaved outside the checked steps (say its id() threw): still one line, no trace.
-            problems.add("loading plugins failed: " + oneLine(e));
+            problems.add("loading plugins failed: " + PluginProblems.describe(e));
             throw new PluginLoadException(problems);
         } finally {
             if (!loaded) {
                 jars.close();
             }
         }
-    }
-
-    private static String oneLine(Throwable e) {
-        String message = e.getMessage();
-        return (e.getClass().getSimpleName() + (message == null ? "" : ": " + message)).replace('\n', ' ');
     }
 
     /** All plugins, ordered by SPI and name. */

@@ -58,7 +58,7 @@ public final class JarPluginScanner implements AutoCloseable {
     }
 
     private void scanOne(Path path, Map<String, Path> idToPath, List<PluginInfo> found, List<String> problems) {
-        String where = (Files.isDirectory(path) ? "plugin folder " : "plugin jar ") + path;
+        String where = PluginProblems.where(path);
         PluginDescriptor descriptor;
         try {
             descriptor = manager.readDescriptor(path);
@@ -140,7 +140,7 @@ public final class JarPluginScanner implements AutoCloseable {
                         PluginOrigin.PLUGIN_JAR, path, provider, loader));
             }
         } catch (ServiceConfigurationError | LinkageError | RuntimeException e) {
-            problems.add((Files.isDirectory(path) ? "plugin folder " : "plugin jar ") + path + ": cannot load its " + spi.label() + " provider listed in META-INF/services/"
+            problems.add(PluginProblems.where(path) + ": cannot load its " + spi.label() + " provider listed in META-INF/services/"
                     + providerType.getName() + ": " + PluginProblems.describe(e));
         } finally {
             thread.setContextClassLoader(previous);

@@ -1,11 +1,16 @@
 package io.runnel.runtime.internal;
 
 /** Turns a failure into the one-line cause an operator reads. */
-final class PluginProblems {
+public final class PluginProblems {
     private PluginProblems() {
     }
 
-    static String describe(Throwable e) {
+    /** How error lines name a third-party plugin: "plugin jar PATH" or "plugin folder PATH". */
+    public static String where(java.nio.file.Path plugin) {
+        return (java.nio.file.Files.isDirectory(plugin) ? "plugin folder " : "plugin jar ") + plugin;
+    }
+
+    public static String describe(Throwable e) {
         Throwable root = e;
         StringBuilder line = new StringBuilder(oneLine(e));
         while (root.getCause() != null && root.getCause() != root) {
