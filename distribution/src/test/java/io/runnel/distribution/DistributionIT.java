@@ -1,9 +1,7 @@
 package io.runnel.distribution;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.lang.module.ModuleDescriptor;
@@ -26,21 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * sample plugin and broken plugin jars dropped into its {@code plugins/} folder.
  */
 @Timeout(120)
-class DistributionIT {
-    private static final String VERSION = System.getProperty("runnel.version");
+class DistributionIT extends DistributionTestBase {
     private static final Path SAMPLE_JAR = Path.of(System.getProperty("sample.codec.plugin.jar"));
     private static final Path API_JAR = Path.of(System.getProperty("runnel.api.jar"));
     private static final String SAMPLE_PROVIDER = "com/example/runnel/codec/zlib/ZlibCodecProvider.class";
-
-    @TempDir
-    Path temp;
-
-    private Distribution dist;
-
-    @BeforeEach
-    void copyDistribution() {
-        dist = Distribution.copyInto(temp);
-    }
 
     private static String lineFor(String output, String name) {
         return output.lines().filter(l -> l.matches("compression-codec\\s+" + name + "\\s.*")).findFirst()

@@ -1,9 +1,7 @@
 package io.runnel.distribution;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,18 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The ZooKeeper folder plugin and {@code bin/runnel zookeeper-start}, from the unpacked distribution. */
 @Timeout(180)
-class ZooKeeperIT {
-    private static final String VERSION = System.getProperty("runnel.version");
-
-    @TempDir
-    Path temp;
-
-    private Distribution dist;
-
-    @BeforeEach
-    void copyDistribution() {
-        dist = Distribution.copyInto(temp);
-    }
+class ZooKeeperIT extends DistributionTestBase {
 
     @Test
     void theZooKeeperBackendIsAFolderPluginWithItsOwnLibraries() throws Exception {
