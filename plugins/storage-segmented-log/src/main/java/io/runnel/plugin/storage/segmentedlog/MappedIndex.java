@@ -243,12 +243,19 @@ abstract class MappedIndex implements AutoCloseable {
 
     private void ensureOpen() {
         if (closed) {
-            throw new IllegalStateException("index " + file + " is closed");
+            throw new ClosedIndexException("index " + file + " is closed");
         }
     }
 
     @Override
     public String toString() {
         return getClass().getSimpleName() + "(" + file + ", " + entries + " entries)";
+    }
+
+    /** A lookup on an index that its segment's deletion closed under a concurrent reader. */
+    static final class ClosedIndexException extends IllegalStateException {
+        ClosedIndexException(String message) {
+            super(message);
+        }
     }
 }

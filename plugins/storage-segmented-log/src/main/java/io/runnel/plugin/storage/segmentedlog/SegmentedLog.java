@@ -385,7 +385,9 @@ final class SegmentedLog implements PartitionLog {
                 }
             }
             return Records.EMPTY;
-        } catch (LogSegment.SegmentDeletedException e) {
+        } catch (LogSegment.SegmentDeletedException | MappedIndex.ClosedIndexException e) {
+            // Reads take no lock: the partition (or the segment) was deleted under this one.
+            ensureOnline();
             throw new RunnelException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " of " + partition
                     + " was deleted while being read; the log now starts at offset " + logStartOffset);
         } catch (IOException e) {
@@ -406,7 +408,8 @@ final class SegmentedLog implements PartitionLog {
                 }
             }
             return Optional.empty();
-        } catch (LogSegment.SegmentDeletedException e) {
+        } catch (LogSegment.SegmentDeletedException | MappedIndex.ClosedIndexException e) {
+            ensureOnline(); // the whole partition was deleted or closed under this lookup
             return offsetForTimestamp(timestamp); // raced with retention: ask the log as it is now
         } catch (IOException e) {
             throw failure(e);
@@ -655,6 +658,7 @@ final class SegmentedLog implements PartitionLog {
             for (LogSegment segment : segments.values()) {
                 segment.close();
             }
+            markOffline("the log is closed");
         } finally {
             lock.unlock();
         }
