@@ -22,8 +22,9 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "dump-log",
         mixinStandardHelpOptions = true,
-        description = {"Print the batches of .log segment files, or the entries of .index and .timeindex files, "
-                + "checking each batch's CRC-32C and each index's order.",
+        description = {"Print and check the files of a log segment: batches, records and index entries.",
+                "Reads .log files batch by batch, checking every batch's CRC-32C, and .index and .timeindex "
+                        + "files entry by entry, checking their order.",
                 "Exits 1, with one 'error:' line per file, if any batch or entry is invalid or a file cannot be read."},
         footer = {"", "Example: runnel dump-log --deep-iteration --files /var/lib/runnel/orders-3/00000000000000000000.log"})
 public final class DumpLogCommand implements Callable<Integer> {
@@ -71,12 +72,23 @@ public final class DumpLogCommand implements Callable<Integer> {
         Optional<Path> plugins = Optional.ofNullable(pluginDir).or(() -> RunnelHome.get().map(h -> h.resolve("plugins")));
         // Buffered here and flushed by the dumper as it goes: a line-by-line flush would cost a
         // system call per record on long segments.
-        PrintWriter out = new PrintWriter(new BufferedWriter(spec.commandLine().getOut(), 64 * 1024));
+        PrintWriter terminal = spec.commandLine().getOut();
+        PrintWriter out = new PrintWriter(new BufferedWriter(terminal, 64 * 1024)) {
+            @Override
+            public boolean checkError() {
+                // A PrintWriter sees the errors of a PrintWriter or PrintStream it wraps directly,
+                // not through the BufferedWriter: ask the one that writes to System.out.
+                return super.checkError() || terminal.checkError();
+            }
+        };
         boolean sound = true;
         try (PluginCodecs codecs = new PluginCodecs(plugins, err)) {
             SegmentDumper dumper = new SegmentDumper(out, err, codecs, deepIteration, printDataLog);
             for (Path path : paths) {
                 sound &= dumper.dump(path);
+                if (dumper.outputClosed()) {
+                    break;
+                }
             }
         } finally {
             out.flush();

@@ -57,6 +57,7 @@ final class SegmentDumper {
     private final boolean deepIteration;
     private final boolean printData;
     private long lastFlush = System.nanoTime();
+    private boolean outputClosed;
 
     /**
      * @param out where the dump goes; best buffered, since this class flushes it itself
@@ -70,6 +71,14 @@ final class SegmentDumper {
         this.codecs = requireNonNull(codecs, "codecs is null");
         this.deepIteration = deepIteration || printData;
         this.printData = printData;
+    }
+
+    /**
+     * Whether the reader of the output went away ({@code runnel dump-log ... | head}): the dump
+     * stops at the next flush instead of reading the rest of the file for nobody.
+     */
+    boolean outputClosed() {
+        return outputClosed;
     }
 
     /** Whether dump-log knows how to read {@code file}, judged by its name. */
@@ -101,8 +110,7 @@ final class SegmentDumper {
         } catch (IOException e) {
             problems.add("reading failed: " + describe(e));
         }
-        out.flush();
-        lastFlush = System.nanoTime();
+        flush();
         if (!problems.isEmpty()) {
             err.println("error: " + file + ": " + String.join("; ", problems));
             err.flush();
@@ -122,7 +130,7 @@ final class SegmentDumper {
             ByteBuffer lengthBytes = ByteBuffer.allocate(RecordBatch.LOG_OVERHEAD);
             ByteBuffer batchBytes = ByteBuffer.allocate(64 * 1024);
             long position = 0;
-            while (position < size) {
+            while (position < size && !outputClosed) {
                 long remaining = size - position;
                 if (remaining < RecordBatch.LOG_OVERHEAD) {
                     problems.add(invalidBytes(position, remaining, "only " + remaining + " bytes remain, fewer than the "
@@ -303,7 +311,7 @@ final class SegmentDumper {
             long previousOffset = Long.MIN_VALUE;
             long previousPosition = Long.MIN_VALUE;
             int outOfOrder = 0;
-            while (size - position >= OFFSET_INDEX_ENTRY) {
+            while (size - position >= OFFSET_INDEX_ENTRY && !outputClosed) {
                 int relative = in.readInt();
                 int filePosition = in.readInt();
                 if (relative == 0 && filePosition == 0) {
@@ -328,7 +336,9 @@ final class SegmentDumper {
                 position += OFFSET_INDEX_ENTRY;
                 maybeFlush();
             }
-            tail(position, size, OFFSET_INDEX_ENTRY, problems);
+            if (!outputClosed) {
+                tail(position, size, OFFSET_INDEX_ENTRY, problems);
+            }
             if (outOfOrder > 0) {
                 problems.add(0, outOfOrder + " index " + (outOfOrder == 1 ? "entry" : "entries") + " out of order");
             }
@@ -343,7 +353,7 @@ final class SegmentDumper {
             long previousTimestamp = Long.MIN_VALUE;
             long previousOffset = Long.MIN_VALUE;
             int outOfOrder = 0;
-            while (size - position >= TIME_INDEX_ENTRY) {
+            while (size - position >= TIME_INDEX_ENTRY && !outputClosed) {
                 long timestamp = in.readLong();
                 int relative = in.readInt();
                 if (position > 0 && timestamp == 0 && relative == 0) {
@@ -365,7 +375,9 @@ final class SegmentDumper {
                 position += TIME_INDEX_ENTRY;
                 maybeFlush();
             }
-            tail(position, size, TIME_INDEX_ENTRY, problems);
+            if (!outputClosed) {
+                tail(position, size, TIME_INDEX_ENTRY, problems);
+            }
             if (outOfOrder > 0) {
                 problems.add(0, outOfOrder + " time index " + (outOfOrder == 1 ? "entry" : "entries") + " out of order");
             }
@@ -442,11 +454,15 @@ final class SegmentDumper {
     }
 
     private void maybeFlush() {
-        long now = System.nanoTime();
-        if (now - lastFlush >= FLUSH_INTERVAL_MS * 1_000_000) {
-            out.flush();
-            lastFlush = now;
+        if (System.nanoTime() - lastFlush >= FLUSH_INTERVAL_MS * 1_000_000) {
+            flush();
         }
+    }
+
+    private void flush() {
+        // checkError flushes, and sees through to System.out, which never throws on a closed pipe.
+        outputClosed |= out.checkError();
+        lastFlush = System.nanoTime();
     }
 
     private static String describe(Throwable e) {

@@ -431,6 +431,46 @@ class DumpLogCommandTest {
         assertTrue(top.out().contains("dump-log"), top.toString());
     }
 
+    /** {@code runnel dump-log ... | head}: the dumper notices that nobody reads and says so, without a false alarm. */
+    @Test
+    void noticesThatTheOutputIsClosed() throws IOException {
+        Path log = writeLog("00000000000000000000.log", threeBatches());
+        PrintWriter closed = new PrintWriter(new StringWriter()) {
+            @Override
+            public boolean checkError() {
+                return true;
+            }
+        };
+        StringWriter err = new StringWriter();
+        SegmentDumper dumper = new SegmentDumper(closed, new PrintWriter(err),
+                new PluginCodecs(Optional.empty(), new PrintWriter(err)), false, false);
+        assertFalse(dumper.outputClosed());
+        assertTrue(dumper.dump(log), err.toString());
+        assertTrue(dumper.outputClosed());
+        assertEquals("", err.toString(), "stopping early is not a problem in the file");
+    }
+
+    /** The command sees a closed System.out through its own buffering and dumps no further files. */
+    @Test
+    void theCommandStopsAfterTheOutputIsClosed() throws IOException {
+        Path log = writeLog("00000000000000000000.log", threeBatches());
+        Path index = Files.write(dir.resolve("00000000000000000000.index"), ByteBuffer.allocate(8).putInt(2).putInt(99).array());
+        StringWriter written = new StringWriter();
+        PrintWriter closedTerminal = new PrintWriter(written) {
+            @Override
+            public boolean checkError() {
+                return true;
+            }
+        };
+        StringWriter err = new StringWriter();
+        int code = RunnelCli.run(new String[] {"dump-log", "--files", log + "," + index}, closedTerminal,
+                new PrintWriter(err, true));
+        assertEquals(0, code, err.toString());
+        assertTrue(written.toString().startsWith("Dumping " + log), written.toString());
+        assertFalse(written.toString().contains("Dumping " + index), written.toString());
+        assertEquals("", err.toString());
+    }
+
     @Test
     void escapesWhatWouldBreakALine() {
         assertEquals("plain é", SegmentDumper.printable("plain é"));
