@@ -109,6 +109,9 @@ final class SegmentDumper {
             }
         } catch (IOException e) {
             problems.add("reading failed: " + describe(e));
+        } catch (RuntimeException e) {
+            // Not expected: every check above reports its own problem. Still one line, no stack trace.
+            problems.add("dumping failed at an unexpected " + e);
         }
         flush();
         if (!problems.isEmpty()) {
@@ -145,6 +148,11 @@ final class SegmentDumper {
                             + RecordBatch.HEADER_SIZE + "-byte batch header"));
                     break;
                 }
+                if (batchSize > Integer.MAX_VALUE - 8) {
+                    problems.add(invalidBytes(position, remaining, "the batch there claims " + batchSize
+                            + " bytes, more than a Java array can hold"));
+                    break;
+                }
                 if (batchSize > remaining) {
                     problems.add(invalidBytes(position, remaining, "the batch there claims " + batchSize
                             + " bytes but only " + remaining + " remain in the file (a write cut short?)"));
@@ -160,9 +168,10 @@ final class SegmentDumper {
                 position += batchSize;
                 maybeFlush();
             }
-        }
-        if (invalidBatches > 0) {
-            problems.add(0, invalidBatches + (invalidBatches == 1 ? " invalid batch" : " invalid batches"));
+        } finally {
+            if (invalidBatches > 0) {
+                problems.add(0, invalidBatches + (invalidBatches == 1 ? " invalid batch" : " invalid batches"));
+            }
         }
     }
 
@@ -224,6 +233,11 @@ final class SegmentDumper {
         } catch (RuntimeException e) {
             out.println("| records do not decode: " + describe(e));
             return false;
+        } catch (LinkageError e) {
+            // The codec's library cannot run here (a native library for another platform, say):
+            // a fact about this machine, not about the batch.
+            out.println("| records not decoded: codec id " + id + " (" + codecs.name(id) + ") cannot run here: " + e);
+            return true;
         }
         String timestampLabel = label(batch.timestampType());
         for (Record record : records) {
