@@ -1,6 +1,6 @@
 /**
- * The {@code runnel} command: one launcher with subcommands ({@code plugins}, and later the
- * broker, ZooKeeper and client tools).
+ * The {@code runnel} command: one launcher with subcommands ({@code plugins}, {@code dump-log},
+ * and later the broker, ZooKeeper and client tools).
  */
 module io.runnel.cli {
     requires io.runnel.runtime;
