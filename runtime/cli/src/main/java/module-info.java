@@ -4,6 +4,7 @@
  */
 module io.runnel.cli {
     requires io.runnel.runtime;
+    requires io.runnel.broker;
     requires info.picocli;
 
     // picocli reads the command classes' annotations and sets their fields reflectively.

@@ -3,6 +3,7 @@ package io.runnel.cli;
 import io.runnel.api.RunnelException;
 import io.runnel.cli.internal.DumpLogCommand;
 import io.runnel.cli.internal.PluginsCommand;
+import io.runnel.cli.internal.ServerStartCommand;
 import io.runnel.cli.internal.VersionProvider;
 import io.runnel.cli.internal.ZooKeeperStartCommand;
 import io.runnel.runtime.PluginLoadException;
@@ -16,7 +17,7 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Runnel: a distributed, partitioned, replicated commit log.",
-        subcommands = {PluginsCommand.class, DumpLogCommand.class, ZooKeeperStartCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServerStartCommand.class, ZooKeeperStartCommand.class, PluginsCommand.class, DumpLogCommand.class, CommandLine.HelpCommand.class})
 public final class RunnelCli implements Runnable {
 
     @CommandLine.Spec
