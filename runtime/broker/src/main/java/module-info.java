@@ -1,6 +1,7 @@
 /**
- * The Runnel broker: its network server, request handling and partitions. Being built (issue 4):
- * today the network layer.
+ * The Runnel broker: loads the plugins, recovers the logs, joins the cluster through the
+ * coordination backend and serves the wire protocol. {@link io.runnel.broker.Broker} is the
+ * entry point; everything else is internal.
  */
 module io.runnel.broker {
     requires io.runnel.runtime;
@@ -9,6 +10,7 @@ module io.runnel.broker {
     requires io.netty.buffer;
     requires io.netty.codec;
     requires io.netty.common;
+    requires org.slf4j;
 
-    // Nothing is exported yet: the broker is started through the CLI (issue 4).
+    exports io.runnel.broker;
 }

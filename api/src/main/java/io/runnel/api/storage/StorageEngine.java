@@ -6,6 +6,7 @@ import io.runnel.api.TopicPartition;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Keeps the logs of all partitions a broker hosts.
@@ -40,6 +41,28 @@ public interface StorageEngine extends AutoCloseable {
 
     /** The open log of a partition, if this engine has one. */
     Optional<PartitionLog> log(TopicPartition partition);
+
+    /**
+     * The topic-level configuration keys this engine understands (for example
+     * {@code retention.ms}), so the broker can refuse a topic whose configuration names a key
+     * nothing reads. The default: none.
+     *
+     * @since 0.1
+     */
+    default Set<String> topicConfigKeys() {
+        return Set.of();
+    }
+
+    /**
+     * Checks a topic's own settings before the topic is created, so a bad value is refused up
+     * front rather than when a partition is first opened.
+     *
+     * @throws io.runnel.api.RunnelException {@link io.runnel.api.ErrorCode#INVALID_CONFIG} naming
+     *     the key and the value
+     * @since 0.1
+     */
+    default void validateTopicConfig(Map<String, String> topicConfig) {
+    }
 
     /** Closes and deletes a partition's log and all its files. */
     void delete(TopicPartition partition);

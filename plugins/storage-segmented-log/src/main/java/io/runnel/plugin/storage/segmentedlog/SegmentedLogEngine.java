@@ -244,6 +244,16 @@ final class SegmentedLogEngine implements StorageEngine {
     }
 
     @Override
+    public Set<String> topicConfigKeys() {
+        return Set.copyOf(LogConfig.TOPIC_KEYS.values());
+    }
+
+    @Override
+    public void validateTopicConfig(Map<String, String> topicConfig) {
+        defaults.withTopicOverrides(topicConfig);
+    }
+
+    @Override
     public PartitionLog open(TopicPartition partition, Map<String, String> topicConfig) {
         ensureRecovered();
         LogConfig config = defaults.withTopicOverrides(topicConfig);

@@ -1,0 +1,280 @@
+package io.runnel.broker;
+
+import io.runnel.api.ErrorCode;
+import io.runnel.api.PluginContext;
+import io.runnel.api.RunnelException;
+import io.runnel.api.codec.CompressionCodec;
+import io.runnel.api.coordination.BrokerRegistration;
+import io.runnel.api.coordination.CoordinationBackend;
+import io.runnel.api.placement.ReplicaPlacementPolicy;
+import io.runnel.api.storage.StorageEngine;
+import io.runnel.broker.internal.BrokerConfig;
+import io.runnel.broker.internal.BrokerStorageContext;
+import io.runnel.broker.internal.Listener;
+import io.runnel.broker.internal.handler.ApiRequestHandler;
+import io.runnel.broker.internal.metadata.MetadataCache;
+import io.runnel.broker.internal.metadata.MetadataWatcher;
+import io.runnel.broker.internal.metadata.ProducerIdManager;
+import io.runnel.broker.internal.metadata.TopicManager;
+import io.runnel.broker.internal.network.SocketServer;
+import io.runnel.broker.internal.partition.PartitionSettings;
+import io.runnel.broker.internal.partition.ReplicaManager;
+import io.runnel.runtime.PluginInfo;
+import io.runnel.runtime.PluginRegistry;
+import io.runnel.runtime.PluginSelection;
+import io.runnel.runtime.Spi;
+import io.runnel.runtime.config.Config;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A Runnel broker: loads the plugins, checks the configuration, recovers the logs, joins the
+ * cluster through the coordination backend and serves clients over the network.
+ *
+ * <p>Lifecycle: {@link #start} returns a running broker or fails with a {@link RunnelException}
+ * (a {@link io.runnel.runtime.PluginLoadException} for plugin problems) having released whatever
+ * it had opened; {@link #close()} stops serving, leaves the cluster and closes the logs cleanly.
+ * Idempotent, bounded in time. Thread safe.
+ *
+ * @since 0.1
+ */
+public final class Broker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Broker.class);
+    private static final long START_TIMEOUT_SECONDS = 60;
+
+    private final int brokerId;
+    private final Deque<AutoCloseable> resources;
+    private final InetSocketAddress boundAddress;
+    private final String advertised;
+    private boolean closed;
+
+    private Broker(int brokerId, Deque<AutoCloseable> resources, InetSocketAddress boundAddress, String advertised) {
+        this.brokerId = brokerId;
+        this.resources = resources;
+        this.boundAddress = boundAddress;
+        this.advertised = advertised;
+    }
+
+    /**
+     * Starts a broker.
+     *
+     * @param properties the broker configuration ({@code server.properties} with overrides applied)
+     * @param pluginsDir the distribution's {@code plugins/} folder of third-party plugins, if any
+     * @throws RunnelException {@code INVALID_CONFIG} naming every bad key, or the error that stopped start-up
+     */
+    public static Broker start(Map<String, String> properties, Optional<Path> pluginsDir) {
+        Deque<AutoCloseable> resources = new ArrayDeque<>();
+        try {
+            return startWith(properties, pluginsDir, resources);
+        } catch (RuntimeException | Error e) {
+            closeAll(resources);
+            throw e;
+        }
+    }
+
+    private static Broker startWith(Map<String, String> properties, Optional<Path> pluginsDir,
+                                    Deque<AutoCloseable> resources) {
+        PluginRegistry registry = PluginRegistry.load(pluginsDir);
+        resources.push(registry);
+        Set<String> pluginKeys = new HashSet<>();
+        for (PluginInfo plugin : registry.plugins()) {
+            pluginKeys.addAll(plugin.provider().configKeys());
+        }
+        Config config = BrokerConfig.parse(properties, pluginKeys);
+        PluginSelection selection = PluginSelection.resolve(registry, properties);
+        int brokerId = config.getInt(BrokerConfig.BROKER_ID);
+        Listener listener = Listener.parse(BrokerConfig.LISTENERS, single(config.getList(BrokerConfig.LISTENERS),
+                BrokerConfig.LISTENERS));
+        Map<String, String> originals = config.originals();
+
+        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, daemonThreads("broker-scheduler"));
+        resources.push(scheduler::shutdownNow);
+        PluginContext context = () -> OptionalInt.of(brokerId);
+
+        BrokerStorageContext storageContext = new BrokerStorageContext(brokerId, logDirs(originals), scheduler);
+        StorageEngine storage = selection.storageEngine().create(storageContext, originals);
+        resources.push(storage);
+        int recovered = storage.recover().size();
+        log.info("Broker {}: {} partition log(s) on disk in {}", brokerId, recovered, storageContext.logDirs());
+
+        Map<Integer, CompressionCodec> codecs = new HashMap<>();
+        for (PluginInfo codecPlugin : registry.plugins(Spi.COMPRESSION_CODEC)) {
+            CompressionCodec codec = codecPlugin.create(context, originals);
+            resources.push(codec);
+            codecs.put(codec.id(), codec);
+        }
+        ReplicaPlacementPolicy placement = selection.replicaPlacementPolicy().create(context, originals);
+        resources.push(placement);
+
+        CoordinationBackend backend = selection.coordinationBackend().create(context, originals);
+        resources.push(backend);
+        await(backend.start(), "connecting to the coordination backend");
+
+        MetadataCache cache = new MetadataCache();
+        PartitionSettings defaults = new PartitionSettings(config.getInt(BrokerConfig.MESSAGE_MAX_BYTES),
+                config.getInt(BrokerConfig.MIN_INSYNC_REPLICAS));
+        ReplicaManager replicas = new ReplicaManager(brokerId, storage, defaults);
+        resources.push(replicas);
+        TopicManager topics = new TopicManager(backend, cache, placement, storage,
+                config.getInt(BrokerConfig.NUM_PARTITIONS), config.getInt(BrokerConfig.DEFAULT_REPLICATION_FACTOR));
+        ScheduledExecutorService delayed = Executors.newSingleThreadScheduledExecutor(daemonThreads("delayed-requests"));
+        resources.push(delayed::shutdownNow);
+        ApiRequestHandler handler = new ApiRequestHandler(replicas, cache, topics,
+                new ProducerIdManager(backend.metadata()), codecs, config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS),
+                delayed, delayed);
+
+        SocketServer server = new SocketServer(new SocketServer.Config(bindHost(listener.host()), listener.port(),
+                config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES), config.getInt(BrokerConfig.MAX_INFLIGHT_PER_CONNECTION),
+                config.getInt(BrokerConfig.NUM_IO_THREADS), config.getInt(BrokerConfig.NUM_NETWORK_THREADS)), handler);
+        resources.push(server);
+        InetSocketAddress bound;
+        try {
+            bound = server.start();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RunnelException(ErrorCode.BROKER_NOT_AVAILABLE, "interrupted while binding " + listener.hostPort());
+        } catch (RuntimeException e) {
+            throw new RunnelException(ErrorCode.INVALID_CONFIG, "cannot listen on " + listener.hostPort() + " ("
+                    + BrokerConfig.LISTENERS + "): " + e.getMessage(), e);
+        }
+
+        MetadataWatcher watcher = new MetadataWatcher(backend, cache, replicas);
+        resources.push(watcher);
+        watcher.start();
+
+        Listener advertised = advertisedListener(config, listener, bound);
+        await(backend.brokers().register(new BrokerRegistration(brokerId, Map.of(advertised.name(), advertised.hostPort()),
+                config.getOptionalString(BrokerConfig.BROKER_RACK))), "registering broker " + brokerId);
+        log.info("Broker {} started: listening on {}, advertised as {}", brokerId, bound, advertised.hostPort());
+        return new Broker(brokerId, resources, bound, advertised.hostPort());
+    }
+
+    private static String single(List<String> listeners, String key) {
+        if (listeners.size() != 1) {
+            throw new RunnelException(ErrorCode.INVALID_CONFIG, "invalid value " + String.join(",", listeners) + " for "
+                    + key + ": exactly one listener is supported, e.g. PLAINTEXT://127.0.0.1:9092");
+        }
+        return listeners.get(0);
+    }
+
+    private static Listener advertisedListener(Config config, Listener listener, InetSocketAddress bound) {
+        Optional<List<String>> advertised = config.getOptionalString(BrokerConfig.ADVERTISED_LISTENERS)
+                .map(v -> config.getList(BrokerConfig.ADVERTISED_LISTENERS));
+        if (advertised.isPresent()) {
+            return Listener.parse(BrokerConfig.ADVERTISED_LISTENERS, single(advertised.get(),
+                    BrokerConfig.ADVERTISED_LISTENERS));
+        }
+        String host = listener.host();
+        if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
+            try {
+                host = InetAddress.getLocalHost().getCanonicalHostName();
+            } catch (UnknownHostException e) {
+                host = "127.0.0.1";
+            }
+        }
+        return new Listener(listener.name(), host, bound.getPort());
+    }
+
+    private static String bindHost(String host) {
+        return host.isEmpty() ? "0.0.0.0" : host;
+    }
+
+    private static List<Path> logDirs(Map<String, String> originals) {
+        String value = originals.getOrDefault("log.dirs", originals.getOrDefault("log.dir", "/tmp/runnel-logs"));
+        List<Path> dirs = new ArrayList<>();
+        for (String part : value.split(",")) {
+            if (!part.isBlank()) {
+                dirs.add(Path.of(part.trim()).toAbsolutePath().normalize());
+            }
+        }
+        if (dirs.isEmpty()) {
+            throw new RunnelException(ErrorCode.INVALID_CONFIG, "invalid value '" + value + "' for log.dirs: name at "
+                    + "least one directory");
+        }
+        return dirs;
+    }
+
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> future, String what) {
+        try {
+            return future.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RunnelException(ErrorCode.BROKER_NOT_AVAILABLE, "interrupted while " + what);
+        } catch (TimeoutException e) {
+            throw new RunnelException(ErrorCode.REQUEST_TIMED_OUT, what + " took longer than " + START_TIMEOUT_SECONDS + " s");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RunnelException r) {
+                throw new RunnelException(r.errorCode(), what + " failed: " + r.getMessage(), r);
+            }
+            throw new RunnelException(ErrorCode.UNKNOWN_SERVER_ERROR, what + " failed: " + cause, cause);
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+        AtomicInteger ids = new AtomicInteger();
+        return r -> {
+            Thread thread = new Thread(r, name + "-" + ids.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    public int brokerId() {
+        return brokerId;
+    }
+
+    /** The address the listener is bound to (with the real port when the configuration said 0). */
+    public InetSocketAddress boundAddress() {
+        return boundAddress;
+    }
+
+    /** {@code host:port} as registered for clients. */
+    public String advertisedAddress() {
+        return advertised;
+    }
+
+    /** Stops serving, leaves the cluster and closes every log cleanly, in the reverse order of start. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        log.info("Broker {} shutting down", brokerId);
+        closeAll(resources);
+        log.info("Broker {} stopped", brokerId);
+    }
+
+    private static void closeAll(Deque<AutoCloseable> resources) {
+        while (!resources.isEmpty()) {
+            AutoCloseable resource = resources.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                log.warn("Error while closing {}: {}", resource, e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.runnel.broker.internal.handler;
+
+import io.runnel.api.ErrorCode;
+import io.runnel.api.RunnelException;
+import io.runnel.api.codec.CompressionCodec;
+import io.runnel.broker.internal.metadata.MetadataCache;
+import io.runnel.broker.internal.metadata.ProducerIdManager;
+import io.runnel.broker.internal.metadata.TopicManager;
+import io.runnel.broker.internal.network.RequestHandler;
+import io.runnel.broker.internal.partition.ReplicaManager;
+import io.runnel.protocol.Message;
+import io.runnel.protocol.Messages;
+import io.runnel.protocol.message.ApiVersions;
+import io.runnel.protocol.message.CreateTopics;
+import io.runnel.protocol.message.DeleteTopics;
+import io.runnel.protocol.message.Fetch;
+import io.runnel.protocol.message.InitProducerId;
+import io.runnel.protocol.message.ListOffsets;
+import io.runnel.protocol.message.Metadata;
+import io.runnel.protocol.message.Produce;
+
+import java.net.SocketAddress;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Routes each decoded request to the handler of its API. Runs on the request threads; handlers
+ * that wait on the coordination backend or on data return futures instead of blocking.
+ */
+public final class ApiRequestHandler implements RequestHandler {
+    private final ProduceHandler produce;
+    private final FetchHandler fetch;
+    private final ListOffsetsHandler listOffsets;
+    private final MetadataHandler metadata;
+    private final TopicsHandler topics;
+    private final ProducerIdManager producerIds;
+
+    public ApiRequestHandler(ReplicaManager replicas, MetadataCache cache, TopicManager topicManager,
+                             ProducerIdManager producerIds, Map<Integer, CompressionCodec> codecs, boolean autoCreateTopics,
+                             ScheduledExecutorService timer, Executor requestThreads) {
+        this.produce = new ProduceHandler(replicas, cache);
+        this.fetch = new FetchHandler(replicas, cache, timer, requestThreads);
+        this.listOffsets = new ListOffsetsHandler(replicas, cache, codecs);
+        this.metadata = new MetadataHandler(cache, topicManager, autoCreateTopics);
+        this.topics = new TopicsHandler(topicManager, cache, replicas);
+        this.producerIds = producerIds;
+    }
+
+    @Override
+    public CompletableFuture<Optional<Message>> handle(Messages.Request request, SocketAddress client) {
+        return switch (request.apiKey()) {
+            case PRODUCE -> CompletableFuture.completedFuture(produce.handle((Produce.Request) request.body()));
+            case FETCH -> fetch.handle((Fetch.Request) request.body());
+            case LIST_OFFSETS -> CompletableFuture.completedFuture(listOffsets.handle((ListOffsets.Request) request.body()));
+            case METADATA -> CompletableFuture.completedFuture(metadata.handle((Metadata.Request) request.body()));
+            case API_VERSIONS -> CompletableFuture.completedFuture(Optional.of(ApiVersions.Response.ofThisBuild()));
+            case CREATE_TOPICS -> topics.create((CreateTopics.Request) request.body());
+            case DELETE_TOPICS -> topics.delete((DeleteTopics.Request) request.body());
+            case INIT_PRODUCER_ID -> initProducerId((InitProducerId.Request) request.body());
+        };
+    }
+
+    private CompletableFuture<Optional<Message>> initProducerId(InitProducerId.Request request) {
+        if (request.transactionalId() != null) {
+            return CompletableFuture.completedFuture(Optional.of(new InitProducerId.Response(
+                    ErrorCode.UNSUPPORTED_VERSION.code(), -1, (short) -1)));
+        }
+        return producerIds.nextId().handle((id, e) -> {
+            if (e != null) {
+                RunnelException error = Errors.toRunnel(e, "InitProducerId");
+                return Optional.of(new InitProducerId.Response(error.errorCode().code(), -1, (short) -1));
+            }
+            return Optional.of(new InitProducerId.Response(ErrorCode.NONE.code(), id, (short) 0));
+        });
+    }
+}

@@ -1,0 +1,161 @@
+package io.runnel.broker.internal.handler;
+
+import io.runnel.api.ErrorCode;
+import io.runnel.api.TopicPartition;
+import io.runnel.api.record.Records;
+import io.runnel.broker.internal.metadata.MetadataCache;
+import io.runnel.broker.internal.partition.Partition;
+import io.runnel.broker.internal.partition.ReplicaManager;
+import io.runnel.protocol.Message;
+import io.runnel.protocol.message.Fetch;
+import io.runnel.protocol.message.PerTopic;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Fetch, with long polling: a fetch that finds fewer than {@code minBytes} waits until appends to
+ * its partitions bring enough, or until {@code maxWaitMs} passes, then answers with what there is.
+ * Batches are answered as file regions of the log, sent with {@code sendfile}.
+ *
+ * <p>Thread safe. A waiting fetch is re-tried on the thread that appended; its timeout fires on
+ * the scheduler and is answered on the request threads.
+ */
+final class FetchHandler {
+    private final ReplicaManager replicas;
+    private final MetadataCache cache;
+    private final ScheduledExecutorService timer;
+    private final Executor requestThreads;
+    private final ConcurrentHashMap<TopicPartition, Set<WaitingFetch>> waiting = new ConcurrentHashMap<>();
+
+    FetchHandler(ReplicaManager replicas, MetadataCache cache, ScheduledExecutorService timer, Executor requestThreads) {
+        this.replicas = replicas;
+        this.cache = cache;
+        this.timer = timer;
+        this.requestThreads = requestThreads;
+        replicas.onAppend(this::onAppend);
+    }
+
+    private record Attempt(Fetch.Response response, long bytes, boolean hasError) {
+    }
+
+    private final class WaitingFetch {
+        final Fetch.Request request;
+        final CompletableFuture<Optional<Message>> answer = new CompletableFuture<>();
+        final AtomicBoolean done = new AtomicBoolean();
+        volatile ScheduledFuture<?> timeout;
+
+        WaitingFetch(Fetch.Request request) {
+            this.request = request;
+        }
+
+        void tryComplete(boolean force) {
+            if (done.get()) {
+                return;
+            }
+            Attempt attempt = read(request);
+            if ((force || attempt.bytes() >= request.minBytes() || attempt.hasError()) && done.compareAndSet(false, true)) {
+                forEachPartition(request, tp -> {
+                    Set<WaitingFetch> set = waiting.get(tp);
+                    if (set != null) {
+                        set.remove(this);
+                    }
+                });
+                ScheduledFuture<?> t = timeout;
+                if (t != null) {
+                    t.cancel(false);
+                }
+                answer.complete(Optional.of(attempt.response()));
+            }
+        }
+    }
+
+    CompletableFuture<Optional<Message>> handle(Fetch.Request request) {
+        Attempt first = read(request);
+        if (request.maxWaitMs() <= 0 || first.bytes() >= request.minBytes() || first.hasError()
+                || request.topics().isEmpty()) {
+            return CompletableFuture.completedFuture(Optional.of(first.response()));
+        }
+        WaitingFetch fetch = new WaitingFetch(request);
+        forEachPartition(request, tp -> waiting.computeIfAbsent(tp, k -> ConcurrentHashMap.newKeySet()).add(fetch));
+        fetch.timeout = timer.schedule(() -> requestThreads.execute(() -> fetch.tryComplete(true)),
+                request.maxWaitMs(), TimeUnit.MILLISECONDS);
+        // Data may have arrived between the first read and the registration.
+        fetch.tryComplete(false);
+        return fetch.answer;
+    }
+
+    private void onAppend(TopicPartition tp) {
+        Set<WaitingFetch> set = waiting.get(tp);
+        if (set == null || set.isEmpty()) {
+            return;
+        }
+        for (WaitingFetch fetch : set.toArray(WaitingFetch[]::new)) {
+            fetch.tryComplete(false);
+        }
+    }
+
+    private static void forEachPartition(Fetch.Request request, java.util.function.Consumer<TopicPartition> action) {
+        for (PerTopic<Fetch.PartitionRequest> topic : request.topics()) {
+            for (Fetch.PartitionRequest p : topic.partitions()) {
+                action.accept(new TopicPartition(topic.name(), p.partition()));
+            }
+        }
+    }
+
+    private Attempt read(Fetch.Request request) {
+        long remaining = request.maxBytes() <= 0 ? Integer.MAX_VALUE : request.maxBytes();
+        long total = 0;
+        boolean hasError = false;
+        List<PerTopic<Fetch.PartitionData>> topics = new ArrayList<>();
+        for (PerTopic<Fetch.PartitionRequest> topic : request.topics()) {
+            List<Fetch.PartitionData> results = new ArrayList<>();
+            for (Fetch.PartitionRequest p : topic.partitions()) {
+                TopicPartition tp = new TopicPartition(topic.name(), p.partition());
+                Fetch.PartitionData data = readPartition(tp, p, (int) Math.min(remaining, Integer.MAX_VALUE), total == 0);
+                results.add(data);
+                if (data.errorCode() != ErrorCode.NONE.code()) {
+                    hasError = true;
+                }
+                int size = data.records().sizeInBytes();
+                total += size;
+                remaining = Math.max(0, remaining - size);
+            }
+            topics.add(new PerTopic<>(topic.name(), results));
+        }
+        return new Attempt(new Fetch.Response(ErrorCode.NONE.code(), topics), total, hasError);
+    }
+
+    private Fetch.PartitionData readPartition(TopicPartition tp, Fetch.PartitionRequest p, int budget, boolean first) {
+        Partition partition = null;
+        try {
+            partition = Partitions.leader(replicas, cache, tp);
+            partition.checkLeaderEpoch(p.currentLeaderEpoch());
+            int limit = Math.min(p.partitionMaxBytes(), budget);
+            Records records;
+            if (limit <= 0 && !first) {
+                records = Records.EMPTY;
+            } else {
+                // The log returns at least one whole batch, so a batch larger than the limit still
+                // gets through and the consumer makes progress.
+                records = partition.readForConsumer(p.fetchOffset(), Math.max(limit, 1));
+            }
+            return new Fetch.PartitionData(tp.partition(), ErrorCode.NONE.code(), partition.highWatermark(),
+                    partition.log().logStartOffset(), records);
+        } catch (RuntimeException e) {
+            var error = Errors.toRunnel(e, "fetch from " + tp);
+            long hw = partition == null ? -1 : partition.highWatermark();
+            long start = partition == null ? -1 : partition.log().logStartOffset();
+            return new Fetch.PartitionData(tp.partition(), error.errorCode().code(), hw, start, Records.EMPTY);
+        }
+    }
+}

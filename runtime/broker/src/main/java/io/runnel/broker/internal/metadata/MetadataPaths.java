@@ -1,0 +1,27 @@
+package io.runnel.broker.internal.metadata;
+
+/**
+ * The broker's znodes in the coordination backend's metadata store; documented in
+ * {@code docs/zookeeper.md}.
+ *
+ * <pre>
+ *   /brokers/topics/&lt;topic&gt;                              assignment and topic configs
+ *   /brokers/topics/&lt;topic&gt;/partitions/&lt;p&gt;/state       leader, leader epoch, ISR
+ *   /latest_producer_id_block                          the last producer id block handed out
+ * </pre>
+ */
+public final class MetadataPaths {
+    public static final String TOPICS = "/brokers/topics";
+    public static final String PRODUCER_ID_BLOCK = "/latest_producer_id_block";
+
+    private MetadataPaths() {
+    }
+
+    public static String topic(String topic) {
+        return TOPICS + "/" + topic;
+    }
+
+    public static String partitionState(String topic, int partition) {
+        return topic(topic) + "/partitions/" + partition + "/state";
+    }
+}

@@ -1,0 +1,173 @@
+package io.runnel.broker.internal.metadata;
+
+import io.runnel.api.ErrorCode;
+import io.runnel.api.RunnelException;
+import io.runnel.api.coordination.BrokerRegistration;
+import io.runnel.api.coordination.CoordinationBackend;
+import io.runnel.api.coordination.VersionConflictException;
+import io.runnel.api.placement.BrokerInfo;
+import io.runnel.api.placement.PlacementRequest;
+import io.runnel.api.placement.ReplicaPlacementPolicy;
+import io.runnel.api.storage.StorageEngine;
+import io.runnel.broker.internal.partition.PartitionSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Creates and deletes topics in the metadata store: checks the request, places the replicas with
+ * the {@link ReplicaPlacementPolicy} plugin, writes the assignment, then each partition's first
+ * state (the first replica leads, alone in the ISR until replication adds its followers).
+ *
+ * <p>Creating {@code /brokers/topics/<topic>} is the commit point: two brokers racing to create
+ * one topic get one winner and one {@code TOPIC_ALREADY_EXISTS}. Thread safe.
+ */
+public final class TopicManager {
+    private static final Logger log = LoggerFactory.getLogger(TopicManager.class);
+
+    /** Topic settings the broker itself reads; the storage engine names the rest. */
+    private static final Set<String> BROKER_TOPIC_KEYS = Set.of(PartitionSettings.MAX_MESSAGE_BYTES,
+            PartitionSettings.MIN_INSYNC_REPLICAS);
+
+    private final CoordinationBackend backend;
+    private final MetadataCache cache;
+    private final ReplicaPlacementPolicy placement;
+    private final StorageEngine storage;
+    private final int defaultPartitions;
+    private final int defaultReplicationFactor;
+
+    public TopicManager(CoordinationBackend backend, MetadataCache cache, ReplicaPlacementPolicy placement,
+                        StorageEngine storage, int defaultPartitions, int defaultReplicationFactor) {
+        this.backend = backend;
+        this.cache = cache;
+        this.placement = placement;
+        this.storage = storage;
+        this.defaultPartitions = defaultPartitions;
+        this.defaultReplicationFactor = defaultReplicationFactor;
+    }
+
+    /** The topic-level configuration keys a topic may set. */
+    public Set<String> topicConfigKeys() {
+        Set<String> keys = new TreeSet<>(storage.topicConfigKeys());
+        keys.addAll(BROKER_TOPIC_KEYS);
+        return keys;
+    }
+
+    /**
+     * Creates a topic; {@code numPartitions} and {@code replicationFactor} of -1 take the broker
+     * defaults. Completes when the metadata is written (or, with {@code validateOnly}, checked).
+     * Fails with a {@link RunnelException} carrying the error for the response.
+     */
+    public CompletableFuture<Void> create(String name, int numPartitions, int replicationFactor,
+                                          Map<String, String> configs, boolean validateOnly) {
+        TopicAssignment assignment;
+        try {
+            assignment = plan(name, numPartitions, replicationFactor, configs);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (validateOnly) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return backend.metadata().create(MetadataPaths.topic(name), assignment.encode())
+                .exceptionally(e -> {
+                    if (unwrap(e) instanceof VersionConflictException) {
+                        throw new RunnelException(ErrorCode.TOPIC_ALREADY_EXISTS, "topic '" + name + "' already exists");
+                    }
+                    throw e instanceof CompletionException c ? c : new CompletionException(e);
+                })
+                .thenCompose(version -> writeInitialStates(assignment))
+                .thenRun(() -> log.info("Created topic {} with {} partition(s), replicas {}", name,
+                        assignment.partitionCount(), assignment.replicas()));
+    }
+
+    private TopicAssignment plan(String name, int numPartitions, int replicationFactor, Map<String, String> configs) {
+        TopicNames.validate(name);
+        if (cache.topic(name).isPresent()) {
+            throw new RunnelException(ErrorCode.TOPIC_ALREADY_EXISTS, "topic '" + name + "' already exists");
+        }
+        int partitions = numPartitions == -1 ? defaultPartitions : numPartitions;
+        if (partitions <= 0) {
+            throw new RunnelException(ErrorCode.INVALID_PARTITIONS, "number of partitions must be at least 1, not "
+                    + numPartitions);
+        }
+        int replicas = replicationFactor == -1 ? defaultReplicationFactor : replicationFactor;
+        if (replicas <= 0) {
+            throw new RunnelException(ErrorCode.INVALID_REPLICATION_FACTOR, "replication factor must be at least 1, not "
+                    + replicationFactor);
+        }
+        validateConfigs(configs);
+        List<BrokerRegistration> live = cache.brokers();
+        if (replicas > live.size()) {
+            throw new RunnelException(ErrorCode.INVALID_REPLICATION_FACTOR, "replication factor " + replicas
+                    + " is larger than the " + live.size() + " live broker(s)");
+        }
+        List<BrokerInfo> brokers = live.stream().map(b -> new BrokerInfo(b.brokerId(), b.rack())).toList();
+        List<List<Integer>> placed = placement.place(new PlacementRequest(name, 0, partitions, replicas, brokers, Map.of()));
+        if (placed.size() != partitions) {
+            throw new RunnelException(ErrorCode.INVALID_REPLICA_ASSIGNMENT, "replica placement returned "
+                    + placed.size() + " partitions for " + partitions);
+        }
+        Map<Integer, List<Integer>> assignment = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            List<Integer> r = placed.get(p);
+            if (r.size() != replicas || new HashSet<>(r).size() != replicas) {
+                throw new RunnelException(ErrorCode.INVALID_REPLICA_ASSIGNMENT, "replica placement gave partition " + p
+                        + " the replicas " + r + "; expected " + replicas + " distinct brokers");
+            }
+            assignment.put(p, List.copyOf(r));
+        }
+        return new TopicAssignment(name, assignment, configs);
+    }
+
+    private void validateConfigs(Map<String, String> configs) {
+        Set<String> known = topicConfigKeys();
+        for (Map.Entry<String, String> entry : configs.entrySet()) {
+            if (!known.contains(entry.getKey())) {
+                throw new RunnelException(ErrorCode.INVALID_CONFIG, "unknown topic config '" + entry.getKey()
+                        + "'; known: " + String.join(", ", known));
+            }
+            if (entry.getValue() == null) {
+                throw new RunnelException(ErrorCode.INVALID_CONFIG, "topic config '" + entry.getKey() + "' has no value");
+            }
+        }
+        PartitionSettings.of(new PartitionSettings(1, 1), configs);
+        storage.validateTopicConfig(configs);
+    }
+
+    private CompletableFuture<Void> writeInitialStates(TopicAssignment assignment) {
+        List<CompletableFuture<Integer>> writes = new ArrayList<>();
+        assignment.replicas().forEach((p, replicas) -> {
+            int leader = replicas.get(0);
+            PartitionState state = new PartitionState(leader, 0, List.of(leader), 0);
+            writes.add(backend.metadata().create(MetadataPaths.partitionState(assignment.topic(), p), state.encode()));
+        });
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+    }
+
+    /** Deletes a topic's metadata; every broker hosting it deletes its logs when it sees that. */
+    public CompletableFuture<Void> delete(String name) {
+        if (cache.topic(name).isEmpty()) {
+            return CompletableFuture.failedFuture(new RunnelException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+                    "topic '" + name + "' does not exist"));
+        }
+        return backend.metadata().delete(MetadataPaths.topic(name), -1)
+                .thenRun(() -> log.info("Deleted topic {}", name));
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        while (e instanceof CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+}
