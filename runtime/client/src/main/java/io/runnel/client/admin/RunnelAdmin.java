@@ -1,0 +1,320 @@
+package io.runnel.client.admin;
+
+import io.runnel.api.Api;
+import io.runnel.api.ErrorCode;
+import io.runnel.api.RunnelException;
+import io.runnel.api.TopicPartition;
+import io.runnel.client.Node;
+import io.runnel.client.PartitionInfo;
+import io.runnel.client.internal.config.ClientConfigDefs;
+import io.runnel.client.internal.config.ConfigDef;
+import io.runnel.client.internal.network.Cluster;
+import io.runnel.client.internal.network.MetadataManager;
+import io.runnel.client.internal.network.NetworkClient;
+import io.runnel.client.internal.network.OffsetLookup;
+import io.runnel.protocol.Message;
+import io.runnel.protocol.message.CreateTopics;
+import io.runnel.protocol.message.DeleteTopics;
+import io.runnel.protocol.message.Metadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Manages topics and inspects a cluster. Every operation is asynchronous: it returns futures,
+ * completed on the admin client's own thread (never on a network thread), and failed with a
+ * {@link RunnelException} carrying the broker's {@link ErrorCode} and message (for example
+ * {@link ErrorCode#TOPIC_ALREADY_EXISTS} or {@link ErrorCode#INVALID_TOPIC}). Retriable failures
+ * (a controller that moved, a broker that went away) are retried within
+ * {@code default.api.timeout.ms}.
+ *
+ * <pre>{@code
+ * try (RunnelAdmin admin = RunnelAdmin.create(Map.of("bootstrap.servers", "localhost:9092"))) {
+ *     admin.createTopics(List.of(new NewTopic("events", 3, (short) 1))).get("events").join();
+ * }
+ * }</pre>
+ *
+ * <p>Thread safe.
+ *
+ * @since 0.1
+ */
+@Api(status = Api.Status.EVOLVING, since = "0.1")
+public final class RunnelAdmin implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RunnelAdmin.class);
+    private static final AtomicInteger IDS = new AtomicInteger();
+
+    private final NetworkClient network;
+    private final MetadataManager metadata;
+    private final OffsetLookup offsets;
+    private final ExecutorService completions;
+    private final int requestTimeoutMs;
+    private final long retryBackoffMs;
+    private final long apiTimeoutMs;
+    private volatile boolean closed;
+
+    private RunnelAdmin(ConfigDef.Values values) {
+        String clientId = values.getString("client.id");
+        if (clientId.isEmpty()) {
+            clientId = "admin-" + IDS.incrementAndGet();
+        }
+        this.requestTimeoutMs = values.getInt("request.timeout.ms");
+        this.retryBackoffMs = values.getLong("retry.backoff.ms");
+        this.apiTimeoutMs = values.getInt("default.api.timeout.ms");
+        this.network = new NetworkClient(clientId, requestTimeoutMs, "runnel-" + clientId + "-network");
+        this.metadata = new MetadataManager(network, MetadataManager.parseBootstrap(values.getList("bootstrap.servers")),
+                requestTimeoutMs, values.getLong("metadata.max.age.ms"), false);
+        this.offsets = new OffsetLookup(network, metadata, requestTimeoutMs, retryBackoffMs);
+        String threadName = "runnel-" + clientId + "-completions";
+        this.completions = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, threadName);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Creates an admin client.
+     *
+     * @throws RunnelException {@link ErrorCode#INVALID_CONFIG} naming the key and value for an
+     *     unknown key or a bad value
+     */
+    public static RunnelAdmin create(Map<String, String> config) {
+        return new RunnelAdmin(ClientConfigDefs.admin().parse(requireNonNull(config, "config is null")));
+    }
+
+    /** Creates topics on the controller; one future per topic name. */
+    public Map<String, CompletableFuture<Void>> createTopics(Collection<NewTopic> topics) {
+        requireNonNull(topics, "topics is null");
+        Map<String, CompletableFuture<Void>> futures = new LinkedHashMap<>();
+        List<CreateTopics.Topic> request = new ArrayList<>();
+        for (NewTopic t : topics) {
+            futures.put(t.name(), new CompletableFuture<>());
+            request.add(new CreateTopics.Topic(t.name(), t.numPartitions(), t.replicationFactor(), t.configs()));
+        }
+        Function<List<CreateTopics.Topic>, Message> build = ts -> new CreateTopics.Request(ts, requestTimeoutMs, false);
+        perTopic(request, CreateTopics.Topic::name, build, r -> ((CreateTopics.Response) r).topics(), futures, deadline());
+        return futures;
+    }
+
+    /** Deletes topics on the controller; one future per topic name. */
+    public Map<String, CompletableFuture<Void>> deleteTopics(Collection<String> topics) {
+        requireNonNull(topics, "topics is null");
+        Map<String, CompletableFuture<Void>> futures = new LinkedHashMap<>();
+        for (String t : topics) {
+            futures.put(t, new CompletableFuture<>());
+        }
+        Function<List<String>, Message> build = ts -> new DeleteTopics.Request(ts, requestTimeoutMs);
+        perTopic(new ArrayList<>(futures.keySet()), t -> t, build, r -> ((DeleteTopics.Response) r).topics(), futures,
+                deadline());
+        return futures;
+    }
+
+    /**
+     * Sends a per-topic request to the controller and completes each topic's future with its
+     * result; topics answered with a retriable error (NOT_CONTROLLER) or lost with a connection
+     * are sent again after a metadata refresh, until the deadline.
+     */
+    private <T> void perTopic(List<T> items, Function<T, String> name, Function<List<T>, Message> build,
+                              Function<Message, List<CreateTopics.Result>> results,
+                              Map<String, CompletableFuture<Void>> futures, long deadlineNanos) {
+        if (items.isEmpty()) {
+            return;
+        }
+        controller(deadlineNanos).thenCompose(target -> network.send(target, build.apply(items), requestTimeoutMs))
+                .whenComplete((response, error) -> {
+                    if (error != null) {
+                        RunnelException e = unwrap(error);
+                        if (e.retriable() && System.nanoTime() - deadlineNanos < 0 && !closed) {
+                            metadata.refresh().whenComplete((c, x) -> later(() ->
+                                    perTopic(items, name, build, results, futures, deadlineNanos)));
+                        } else {
+                            items.forEach(t -> fail(futures.get(name.apply(t)), e));
+                        }
+                        return;
+                    }
+                    List<T> retry = new ArrayList<>();
+                    Map<String, T> byName = new HashMap<>();
+                    items.forEach(t -> byName.put(name.apply(t), t));
+                    for (CreateTopics.Result r : results.apply(response)) {
+                        CompletableFuture<Void> future = futures.get(r.name());
+                        if (future == null) {
+                            continue;
+                        }
+                        ErrorCode code = ErrorCode.forCode(r.errorCode());
+                        if (code == ErrorCode.NONE) {
+                            succeed(future);
+                        } else if (code.retriable() && System.nanoTime() - deadlineNanos < 0 && byName.containsKey(r.name())) {
+                            retry.add(byName.get(r.name()));
+                        } else {
+                            fail(future, code.exception(r.errorMessage() != null ? r.errorMessage()
+                                    : "topic " + r.name() + ": " + code.description()));
+                        }
+                        byName.remove(r.name());
+                    }
+                    byName.forEach((n, t) -> fail(futures.get(n), new RunnelException(ErrorCode.UNKNOWN_SERVER_ERROR,
+                            "the broker's answer has no result for topic " + n)));
+                    if (!retry.isEmpty()) {
+                        metadata.refresh().whenComplete((c, x) -> later(() ->
+                                perTopic(retry, name, build, results, futures, deadlineNanos)));
+                    }
+                });
+    }
+
+    /** The controller's address (any broker while none is known). */
+    private CompletableFuture<InetSocketAddress> controller(long deadlineNanos) {
+        Cluster cluster = metadata.cluster();
+        if (cluster.nodes().isEmpty()) {
+            return metadata.refresh().thenApply(this::controllerOf);
+        }
+        return CompletableFuture.completedFuture(controllerOf(cluster));
+    }
+
+    private InetSocketAddress controllerOf(Cluster cluster) {
+        Node controller = cluster.nodes().get(cluster.controllerId());
+        if (controller == null) {
+            controller = cluster.nodes().values().stream().min(Comparator.comparingInt(Node::id))
+                    .orElseThrow(() -> new RunnelException(ErrorCode.BROKER_NOT_AVAILABLE, "the cluster has no brokers"));
+        }
+        return MetadataManager.address(controller);
+    }
+
+    /** The names of all topics. */
+    public CompletableFuture<Set<String>> listTopics() {
+        return onAdminThread(metadata.fetch(null).thenApply(r -> {
+            Set<String> names = new TreeSet<>();
+            r.topics().forEach(t -> names.add(t.name()));
+            return (Set<String>) java.util.Collections.unmodifiableSet(names);
+        }));
+    }
+
+    /**
+     * Describes topics; fails with {@link ErrorCode#UNKNOWN_TOPIC_OR_PARTITION} if one does not
+     * exist.
+     */
+    public CompletableFuture<Map<String, TopicDescription>> describeTopics(Collection<String> topics) {
+        requireNonNull(topics, "topics is null");
+        List<String> names = List.copyOf(topics);
+        return onAdminThread(metadata.fetch(names).thenApply(r -> {
+            Cluster snapshot = Cluster.from(r, Cluster.EMPTY, System.currentTimeMillis());
+            Map<String, TopicDescription> out = new LinkedHashMap<>();
+            for (String name : names) {
+                List<PartitionInfo> partitions = snapshot.partitions(name);
+                if (partitions == null) {
+                    ErrorCode code = snapshot.topicErrors().getOrDefault(name, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+                    throw code.exception("topic " + name + ": " + code.description());
+                }
+                out.put(name, new TopicDescription(name, partitions));
+            }
+            return out;
+        }));
+    }
+
+    /** The offsets asked for, per partition. */
+    public CompletableFuture<Map<TopicPartition, ListOffsetsResult>> listOffsets(Map<TopicPartition, OffsetSpec> specs) {
+        requireNonNull(specs, "specs is null");
+        Map<TopicPartition, Long> timestamps = new HashMap<>();
+        specs.forEach((tp, spec) -> timestamps.put(tp, spec.wireTimestamp()));
+        return onAdminThread(offsets.lookup(timestamps, deadline()).thenApply(results -> {
+            Map<TopicPartition, ListOffsetsResult> out = new HashMap<>();
+            results.forEach((tp, r) -> out.put(tp, new ListOffsetsResult(r.offset(),
+                    specs.get(tp).wireTimestamp() >= 0 ? r.timestamp() : -1L)));
+            return out;
+        }));
+    }
+
+    /** The live brokers and the controller. */
+    public CompletableFuture<ClusterDescription> describeCluster() {
+        return onAdminThread(metadata.fetch(List.of()).thenApply(r -> {
+            List<Node> nodes = new ArrayList<>();
+            for (Metadata.Broker b : r.brokers()) {
+                nodes.add(new Node(b.nodeId(), b.host(), b.port()));
+            }
+            nodes.sort(Comparator.comparingInt(Node::id));
+            return new ClusterDescription(nodes, r.controllerId());
+        }));
+    }
+
+    private <T> CompletableFuture<T> onAdminThread(CompletableFuture<T> source) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        source.whenComplete((value, error) -> later(() -> {
+            if (error != null) {
+                result.completeExceptionally(unwrap(error));
+            } else {
+                result.complete(value);
+            }
+        }, 0));
+        return result;
+    }
+
+    private void succeed(CompletableFuture<Void> future) {
+        later(() -> future.complete(null), 0);
+    }
+
+    private void fail(CompletableFuture<Void> future, RunnelException error) {
+        later(() -> future.completeExceptionally(error), 0);
+    }
+
+    private void later(Runnable task) {
+        later(task, retryBackoffMs);
+    }
+
+    private void later(Runnable task, long delayMs) {
+        try {
+            if (delayMs <= 0) {
+                completions.execute(task);
+            } else {
+                CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS, completions).execute(task);
+            }
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("Admin client closed; dropping a completion");
+        }
+    }
+
+    private long deadline() {
+        return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(apiTimeoutMs);
+    }
+
+    private static RunnelException unwrap(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause instanceof RunnelException re ? re
+                : new RunnelException(ErrorCode.UNKNOWN_SERVER_ERROR, String.valueOf(cause.getMessage()), cause);
+    }
+
+    /** Closes connections and threads; pending futures fail. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        network.close();
+        completions.shutdown();
+        try {
+            if (!completions.awaitTermination(5, TimeUnit.SECONDS)) {
+                completions.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            completions.shutdownNow();
+        }
+    }
+}

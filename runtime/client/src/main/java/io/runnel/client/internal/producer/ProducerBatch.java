@@ -1,0 +1,142 @@
+package io.runnel.client.internal.producer;
+
+import io.runnel.api.TopicPartition;
+import io.runnel.api.codec.CompressionCodec;
+import io.runnel.api.record.Header;
+import io.runnel.api.record.RecordBatch;
+import io.runnel.api.record.RecordBatchBuilder;
+import io.runnel.client.producer.Callback;
+import io.runnel.client.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The records of one partition that travel together as one v2 record batch. Records are appended
+ * by sending threads (under the partition's deque lock) until the sender drains the batch; then the
+ * sender builds it once, with its producer id, epoch and base sequence, and resends exactly those
+ * bytes on every retry, so the broker recognises a duplicate.
+ *
+ * <p>Appends are guarded by the accumulator's deque lock; everything after draining happens on
+ * the sender thread.
+ */
+public final class ProducerBatch {
+    private static final Logger log = LoggerFactory.getLogger(ProducerBatch.class);
+
+    private record Thunk(CompletableFuture<RecordMetadata> future, Callback callback, long timestamp, int keySize,
+                         int valueSize) {
+    }
+
+    final TopicPartition tp;
+    final long createdMs;
+    private final RecordBatchBuilder builder;
+    private final int batchSize;
+    private final List<Thunk> thunks = new ArrayList<>();
+    long reservedBytes;
+    private ByteBuffer built;
+    int baseSequence = RecordBatch.NO_SEQUENCE;
+    int attempts;
+    long retryAtMs;
+    private boolean done;
+    /** Completes normally once the batch succeeded or failed (flush and close wait on it). */
+    final CompletableFuture<Void> completion = new CompletableFuture<>();
+
+    ProducerBatch(TopicPartition tp, CompressionCodec codec, int batchSize, long createdMs) {
+        this.tp = tp;
+        this.builder = new RecordBatchBuilder(codec);
+        this.batchSize = batchSize;
+        this.createdMs = createdMs;
+    }
+
+    /** Whether a record of {@code estimatedBytes} still fits; an empty batch takes any record. */
+    boolean hasRoomFor(int estimatedBytes) {
+        return built == null && (builder.recordCount() == 0 || builder.uncompressedSizeInBytes() + estimatedBytes <= batchSize);
+    }
+
+    boolean isFull() {
+        return built != null || builder.uncompressedSizeInBytes() >= batchSize;
+    }
+
+    void append(long timestamp, byte[] key, byte[] value, List<Header> headers, Callback callback,
+                CompletableFuture<RecordMetadata> future) {
+        builder.append(timestamp, key, value, headers);
+        thunks.add(new Thunk(future, callback, timestamp, key == null ? -1 : key.length, value == null ? -1 : value.length));
+    }
+
+    public int recordCount() {
+        return thunks.size();
+    }
+
+    boolean hasSequence() {
+        return baseSequence != RecordBatch.NO_SEQUENCE;
+    }
+
+    /** Builds the batch on first send; later calls return the same bytes. */
+    ByteBuffer build(long producerId, short epoch, int sequence) {
+        if (built == null) {
+            if (producerId != RecordBatch.NO_PRODUCER_ID) {
+                builder.idempotent(producerId, epoch, sequence);
+                baseSequence = sequence;
+            }
+            built = builder.build();
+        }
+        return built.duplicate();
+    }
+
+    int sizeInBytes() {
+        return built != null ? built.remaining() : builder.uncompressedSizeInBytes();
+    }
+
+    boolean isDone() {
+        return done;
+    }
+
+    /** Completes every record, callbacks first, in append order. */
+    void complete(long baseOffset, long logAppendTime) {
+        if (done) {
+            return;
+        }
+        done = true;
+        for (int i = 0; i < thunks.size(); i++) {
+            Thunk t = thunks.get(i);
+            RecordMetadata metadata = new RecordMetadata(tp, baseOffset < 0 ? -1 : baseOffset + i,
+                    logAppendTime >= 0 ? logAppendTime : t.timestamp, t.keySize, t.valueSize);
+            runCallback(t, metadata, null);
+            t.future.complete(metadata);
+        }
+        completion.complete(null);
+    }
+
+    void fail(RuntimeException error) {
+        if (done) {
+            return;
+        }
+        done = true;
+        for (Thunk t : thunks) {
+            runCallback(t, null, error);
+            t.future.completeExceptionally(error);
+        }
+        completion.complete(null);
+    }
+
+    private void runCallback(Thunk t, RecordMetadata metadata, Exception error) {
+        if (t.callback == null) {
+            return;
+        }
+        try {
+            t.callback.onCompletion(metadata, error);
+        } catch (RuntimeException e) {
+            log.error("A producer callback for {} threw; the producer carries on", tp, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ProducerBatch(" + tp + ", " + thunks.size() + " records, sequence " + baseSequence + ", attempt "
+                + attempts + ")";
+    }
+}

@@ -1,0 +1,470 @@
+package io.runnel.client.internal.producer;
+
+import io.runnel.api.ErrorCode;
+import io.runnel.api.RunnelException;
+import io.runnel.api.TopicPartition;
+import io.runnel.api.record.MemoryRecords;
+import io.runnel.api.record.RecordBatch;
+import io.runnel.client.Node;
+import io.runnel.client.internal.network.Cluster;
+import io.runnel.client.internal.network.MetadataManager;
+import io.runnel.client.internal.network.NetworkClient;
+import io.runnel.protocol.message.InitProducerId;
+import io.runnel.protocol.message.PerTopic;
+import io.runnel.protocol.message.Produce;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The producer's I/O thread: drains ready batches from the {@link RecordAccumulator}, groups them
+ * by leader into Produce requests, and handles the answers: completes batches (running the
+ * callbacks, in order per partition), retries retriable failures after {@code retry.backoff.ms}
+ * until {@code delivery.timeout.ms}, and refreshes metadata when a leader moved.
+ *
+ * <p>Idempotence: once the producer has an id (InitProducerId), each partition's batches get
+ * consecutive base sequences when first sent. A batch keeps its bytes, and so its sequence, across
+ * retries; a retried batch goes back in front of its partition's queue in sequence order, and
+ * nothing else of that partition is sent while earlier batches are still unanswered, so order
+ * holds. At most 5 batches per partition are in flight (the broker remembers the last 5 for
+ * de-duplication). A broker answers a resend of an appended batch with its original offset.
+ *
+ * <p>All state here is confined to the sender thread; network callbacks hand their results to it
+ * through {@link #post}. Nothing here blocks the event loop.
+ */
+public final class Sender implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(Sender.class);
+    /** Batches per partition the broker can de-duplicate. */
+    static final int MAX_IN_FLIGHT_PER_PARTITION_IDEMPOTENT = 5;
+
+    /** Settings the sender reads. */
+    public record Settings(short acks, int requestTimeoutMs, int retries, long retryBackoffMs, long deliveryTimeoutMs,
+                           int maxInFlightPerConnection, int maxRequestSize, boolean idempotent) {
+    }
+
+    private static final class PartitionState {
+        int nextSequence;
+        int lastAckedSequence = -1;
+        final TreeSet<ProducerBatch> inFlight = new TreeSet<>((a, b) -> a == b ? 0
+                : a.baseSequence != b.baseSequence ? Integer.compare(a.baseSequence, b.baseSequence)
+                : Integer.compare(System.identityHashCode(a), System.identityHashCode(b)));
+
+        int expectedSequence() {
+            return lastAckedSequence == Integer.MAX_VALUE ? 0 : lastAckedSequence + 1;
+        }
+    }
+
+    private final RecordAccumulator accumulator;
+    private final MetadataManager metadata;
+    private final NetworkClient network;
+    private final Settings settings;
+    private final LongSupplier clock;
+    private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
+    private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
+    private final Map<InetSocketAddress, Integer> inFlightRequests = new HashMap<>();
+    private final List<ProducerBatch> inFlightBatches = new ArrayList<>();
+    private long producerId = RecordBatch.NO_PRODUCER_ID;
+    private short producerEpoch = RecordBatch.NO_PRODUCER_EPOCH;
+    private boolean producerIdRequested;
+    private long producerIdRetryAtMs;
+    private boolean metadataRequested;
+    private long metadataRetryAtMs;
+    private volatile boolean closing;
+    private volatile boolean forceClose;
+
+    public Sender(RecordAccumulator accumulator, MetadataManager metadata, NetworkClient network, Settings settings,
+                  LongSupplier clock) {
+        this.accumulator = accumulator;
+        this.metadata = metadata;
+        this.network = network;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** Wakes the sender: a batch became ready, a new one needs its linger timer, or memory is short. */
+    public void wakeup() {
+        events.offer(() -> { });
+    }
+
+    private void post(Runnable event) {
+        events.offer(event);
+    }
+
+    /** Sends what is queued, then stops once nothing is incomplete. */
+    public void initiateClose() {
+        closing = true;
+        wakeup();
+    }
+
+    /** Stops at once; queued and in-flight records fail. */
+    public void forceClose() {
+        forceClose = true;
+        closing = true;
+        wakeup();
+    }
+
+    /** The producer id, or -1 before InitProducerId answered (tests). */
+    public long producerId() {
+        return producerId;
+    }
+
+    @Override
+    public void run() {
+        log.debug("Producer I/O thread started");
+        while (!forceClose && !(closing && !accumulator.hasIncomplete())) {
+            try {
+                runOnce();
+            } catch (RuntimeException e) {
+                log.error("Unexpected error in the producer I/O thread", e);
+            }
+        }
+        RunnelException closed = new RunnelException(ErrorCode.NETWORK_EXCEPTION,
+                "the producer was closed before the record was acknowledged");
+        accumulator.abortQueued(closed);
+        for (ProducerBatch batch : List.copyOf(inFlightBatches)) {
+            batch.fail(closed);
+            accumulator.deallocate(batch);
+        }
+        inFlightBatches.clear();
+        log.debug("Producer I/O thread stopped");
+    }
+
+    void runOnce() {
+        long now = clock.getAsLong();
+        long nextWake = now + 1000;
+        if (metadata.isStale(now)) {
+            requestMetadata(now);
+        }
+        boolean canSend = true;
+        if (settings.idempotent() && producerId == RecordBatch.NO_PRODUCER_ID) {
+            canSend = false;
+            maybeInitProducerId(now);
+            nextWake = Math.min(nextWake, Math.max(now + 1, producerIdRetryAtMs));
+        }
+        if (canSend) {
+            nextWake = Math.min(nextWake, drainAndSend(now));
+        } else {
+            nextWake = Math.min(nextWake, expireOnly(now));
+        }
+        long waitMs = Math.max(0, nextWake - clock.getAsLong());
+        try {
+            Runnable event = waitMs == 0 ? events.poll() : events.poll(waitMs, TimeUnit.MILLISECONDS);
+            while (event != null) {
+                event.run();
+                event = events.poll();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            forceClose = true;
+        }
+    }
+
+    private long expireOnly(long now) {
+        long nextWake = Long.MAX_VALUE;
+        List<ProducerBatch> expired = new ArrayList<>();
+        for (Map.Entry<TopicPartition, Deque<ProducerBatch>> entry : accumulator.deques()) {
+            Deque<ProducerBatch> deque = entry.getValue();
+            synchronized (deque) {
+                ProducerBatch first = deque.peekFirst();
+                while (first != null && now >= first.createdMs + settings.deliveryTimeoutMs()) {
+                    expired.add(deque.pollFirst());
+                    first = deque.peekFirst();
+                }
+                if (first != null) {
+                    nextWake = Math.min(nextWake, first.createdMs + settings.deliveryTimeoutMs());
+                }
+            }
+        }
+        failExpired(expired, now);
+        return nextWake;
+    }
+
+    /** One pass over the partitions; returns when it next needs to run. */
+    private long drainAndSend(long now) {
+        long nextWake = Long.MAX_VALUE;
+        Cluster cluster = metadata.cluster();
+        Map<InetSocketAddress, List<ProducerBatch>> requests = new LinkedHashMap<>();
+        Map<InetSocketAddress, Integer> requestBytes = new HashMap<>();
+        List<ProducerBatch> expired = new ArrayList<>();
+        boolean missingLeader = false;
+        for (Map.Entry<TopicPartition, Deque<ProducerBatch>> entry : accumulator.deques()) {
+            TopicPartition tp = entry.getKey();
+            Deque<ProducerBatch> deque = entry.getValue();
+            synchronized (deque) {
+                ProducerBatch first = deque.peekFirst();
+                while (first != null && now >= first.createdMs + settings.deliveryTimeoutMs()) {
+                    expired.add(deque.pollFirst());
+                    first = deque.peekFirst();
+                }
+                if (first == null) {
+                    continue;
+                }
+                nextWake = Math.min(nextWake, first.createdMs + settings.deliveryTimeoutMs());
+                if (first.attempts > 0 && first.retryAtMs > now) {
+                    nextWake = Math.min(nextWake, first.retryAtMs);
+                    continue;
+                }
+                long readyAt = accumulator.readyAt(first, deque.size(), now);
+                if (readyAt > 0) {
+                    nextWake = Math.min(nextWake, readyAt);
+                    continue;
+                }
+                Node leader = cluster.leader(tp);
+                if (leader == null) {
+                    missingLeader = true;
+                    continue;
+                }
+                if (settings.idempotent()) {
+                    PartitionState state = state(tp);
+                    if (state.inFlight.size() >= MAX_IN_FLIGHT_PER_PARTITION_IDEMPOTENT) {
+                        continue;
+                    }
+                    if (first.hasSequence() && !state.inFlight.isEmpty()) {
+                        continue; // a retry waits until everything before it has been answered
+                    }
+                }
+                InetSocketAddress address = MetadataManager.address(leader);
+                if (!requests.containsKey(address)
+                        && inFlightRequests.getOrDefault(address, 0) >= settings.maxInFlightPerConnection()) {
+                    continue;
+                }
+                int size = first.sizeInBytes();
+                int already = requestBytes.getOrDefault(address, 0);
+                if (already > 0 && already + size > settings.maxRequestSize()) {
+                    nextWake = now;
+                    continue;
+                }
+                deque.pollFirst();
+                requests.computeIfAbsent(address, a -> new ArrayList<>()).add(first);
+                requestBytes.merge(address, size, Integer::sum);
+            }
+        }
+        failExpired(expired, now);
+        if (missingLeader) {
+            requestMetadata(now);
+            nextWake = Math.min(nextWake, Math.max(metadataRetryAtMs, now + settings.retryBackoffMs()));
+        }
+        for (Map.Entry<InetSocketAddress, List<ProducerBatch>> request : requests.entrySet()) {
+            send(request.getKey(), request.getValue(), now);
+        }
+        return nextWake;
+    }
+
+    private void failExpired(List<ProducerBatch> expired, long now) {
+        for (ProducerBatch batch : expired) {
+            batch.fail(new RunnelException(ErrorCode.REQUEST_TIMED_OUT, "expiring " + batch.recordCount()
+                    + " record(s) for " + batch.tp + ": " + (now - batch.createdMs) + " ms passed since the batch was"
+                    + " created, more than delivery.timeout.ms=" + settings.deliveryTimeoutMs() + " (attempts: "
+                    + batch.attempts + ")"));
+            accumulator.deallocate(batch);
+        }
+    }
+
+    private PartitionState state(TopicPartition tp) {
+        return partitions.computeIfAbsent(tp, k -> new PartitionState());
+    }
+
+    private void send(InetSocketAddress address, List<ProducerBatch> batches, long now) {
+        Map<String, List<Produce.PartitionData>> byTopic = new LinkedHashMap<>();
+        for (ProducerBatch batch : batches) {
+            ByteBuffer bytes;
+            try {
+                if (settings.idempotent()) {
+                    PartitionState state = state(batch.tp);
+                    boolean fresh = !batch.hasSequence();
+                    int sequence = fresh ? state.nextSequence : batch.baseSequence;
+                    bytes = batch.build(producerId, producerEpoch, sequence);
+                    if (fresh) {
+                        long next = (long) sequence + batch.recordCount();
+                        state.nextSequence = (int) (next > Integer.MAX_VALUE ? next - Integer.MAX_VALUE - 1 : next);
+                    }
+                    state.inFlight.add(batch);
+                } else {
+                    bytes = batch.build(RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH, RecordBatch.NO_SEQUENCE);
+                }
+            } catch (RuntimeException e) {
+                batch.fail(e instanceof RunnelException re ? re
+                        : new RunnelException(ErrorCode.CORRUPT_RECORD, "could not build the batch for " + batch.tp, e));
+                accumulator.deallocate(batch);
+                continue;
+            }
+            inFlightBatches.add(batch);
+            byTopic.computeIfAbsent(batch.tp.topic(), t -> new ArrayList<>())
+                    .add(new Produce.PartitionData(batch.tp.partition(), new MemoryRecords(bytes)));
+        }
+        if (byTopic.isEmpty()) {
+            return;
+        }
+        List<PerTopic<Produce.PartitionData>> topics = new ArrayList<>();
+        byTopic.forEach((topic, data) -> topics.add(new PerTopic<>(topic, data)));
+        Produce.Request request = new Produce.Request(settings.acks(), settings.requestTimeoutMs(), topics);
+        List<ProducerBatch> sent = batches.stream().filter(inFlightBatches::contains).toList();
+        boolean expectResponse = settings.acks() != 0;
+        inFlightRequests.merge(address, 1, Integer::sum);
+        network.send(address, request, expectResponse, settings.requestTimeoutMs())
+                .whenComplete((response, error) -> post(() -> onResponse(address, sent, (Produce.Response) response,
+                        error)));
+    }
+
+    private void onResponse(InetSocketAddress address, List<ProducerBatch> batches, Produce.Response response,
+                            Throwable error) {
+        inFlightRequests.merge(address, -1, Integer::sum);
+        long now = clock.getAsLong();
+        Map<TopicPartition, Produce.PartitionResult> results = new HashMap<>();
+        if (response != null) {
+            for (PerTopic<Produce.PartitionResult> topic : response.topics()) {
+                for (Produce.PartitionResult result : topic.partitions()) {
+                    results.put(new TopicPartition(topic.name(), result.partition()), result);
+                }
+            }
+        }
+        RunnelException networkError = error == null ? null : toRunnelException(error);
+        if (networkError != null) {
+            log.debug("Produce request to {} failed: {}", address, networkError.getMessage());
+            requestMetadata(now);
+        }
+        for (ProducerBatch batch : batches) {
+            inFlightBatches.remove(batch);
+            if (settings.idempotent()) {
+                state(batch.tp).inFlight.remove(batch);
+            }
+            if (batch.isDone()) {
+                continue;
+            }
+            if (networkError != null) {
+                onBatchError(batch, networkError, now);
+                continue;
+            }
+            if (settings.acks() == 0) {
+                complete(batch, -1L, -1L);
+                continue;
+            }
+            Produce.PartitionResult result = results.get(batch.tp);
+            if (result == null) {
+                onBatchError(batch, new RunnelException(ErrorCode.UNKNOWN_SERVER_ERROR, "the produce response from "
+                        + address + " has no result for " + batch.tp), now);
+                continue;
+            }
+            ErrorCode code = ErrorCode.forCode(result.errorCode());
+            if (code == ErrorCode.NONE || code == ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
+                complete(batch, code == ErrorCode.NONE ? result.baseOffset() : -1L, result.logAppendTime());
+            } else {
+                String message = result.errorMessage() != null ? result.errorMessage() : code.description();
+                onBatchError(batch, new RunnelException(code, batch.tp + ": " + message), now);
+            }
+        }
+    }
+
+    private void complete(ProducerBatch batch, long baseOffset, long logAppendTime) {
+        if (settings.idempotent() && batch.hasSequence()) {
+            PartitionState state = state(batch.tp);
+            long last = (long) batch.baseSequence + batch.recordCount() - 1;
+            state.lastAckedSequence = (int) (last > Integer.MAX_VALUE ? last - Integer.MAX_VALUE - 1 : last);
+        }
+        batch.complete(baseOffset, logAppendTime);
+        accumulator.deallocate(batch);
+    }
+
+    private void onBatchError(ProducerBatch batch, RunnelException error, long now) {
+        boolean retriable = error.retriable();
+        if (error.errorCode() == ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && settings.idempotent()
+                && batch.baseSequence != state(batch.tp).expectedSequence()) {
+            // An earlier batch of this partition failed and will be resent first; this one follows it.
+            retriable = true;
+        }
+        boolean inTime = now < batch.createdMs + settings.deliveryTimeoutMs();
+        if (retriable && batch.attempts < settings.retries() && inTime && !forceClose) {
+            batch.attempts++;
+            batch.retryAtMs = now + settings.retryBackoffMs();
+            log.debug("Retrying {} after {}", batch, error.getMessage());
+            accumulator.reenqueue(batch);
+            if (needsMetadata(error.errorCode())) {
+                requestMetadata(now);
+            }
+            return;
+        }
+        RunnelException failure = error;
+        if (retriable) {
+            failure = new RunnelException(error.errorCode(), error.getMessage() + " (gave up after " + (batch.attempts + 1)
+                    + " attempt(s)" + (inTime ? "" : ", delivery.timeout.ms=" + settings.deliveryTimeoutMs()
+                    + " passed") + ")", error);
+        }
+        batch.fail(failure);
+        accumulator.deallocate(batch);
+    }
+
+    private static boolean needsMetadata(ErrorCode code) {
+        return switch (code) {
+            case NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION, NETWORK_EXCEPTION,
+                 REQUEST_TIMED_OUT, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, NOT_ENOUGH_REPLICAS -> true;
+            default -> false;
+        };
+    }
+
+    private void requestMetadata(long now) {
+        if (metadataRequested || now < metadataRetryAtMs) {
+            return;
+        }
+        metadataRequested = true;
+        metadata.refresh().whenComplete((cluster, error) -> post(() -> {
+            metadataRequested = false;
+            metadataRetryAtMs = clock.getAsLong() + settings.retryBackoffMs();
+            if (error != null) {
+                log.debug("Metadata refresh failed: {}", error.toString());
+            }
+        }));
+    }
+
+    private void maybeInitProducerId(long now) {
+        if (producerIdRequested || now < producerIdRetryAtMs) {
+            return;
+        }
+        Cluster cluster = metadata.cluster();
+        if (cluster.nodes().isEmpty()) {
+            requestMetadata(now);
+            producerIdRetryAtMs = now + settings.retryBackoffMs();
+            return;
+        }
+        List<Node> nodes = new ArrayList<>(cluster.nodes().values());
+        Node node = nodes.get((int) (now % nodes.size()));
+        producerIdRequested = true;
+        network.send(MetadataManager.address(node), new InitProducerId.Request(null, Integer.MAX_VALUE),
+                settings.requestTimeoutMs()).whenComplete((response, error) -> post(() -> {
+                    producerIdRequested = false;
+                    if (error != null) {
+                        log.debug("InitProducerId to {} failed: {}", node, error.toString());
+                        producerIdRetryAtMs = clock.getAsLong() + settings.retryBackoffMs();
+                        return;
+                    }
+                    InitProducerId.Response r = (InitProducerId.Response) response;
+                    ErrorCode code = ErrorCode.forCode(r.errorCode());
+                    if (code != ErrorCode.NONE) {
+                        log.warn("InitProducerId to {} failed with {}; retrying", node, code);
+                        producerIdRetryAtMs = clock.getAsLong() + settings.retryBackoffMs();
+                        return;
+                    }
+                    producerId = r.producerId();
+                    producerEpoch = r.producerEpoch();
+                    log.info("Idempotent producer has producer id {} and epoch {}", producerId, producerEpoch);
+                }));
+    }
+
+    static RunnelException toRunnelException(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause instanceof RunnelException re ? re
+                : new RunnelException(ErrorCode.NETWORK_EXCEPTION, String.valueOf(cause.getMessage()), cause);
+    }
+}
