@@ -179,8 +179,8 @@ public final class Broker implements AutoCloseable {
     }
 
     private static Listener advertisedListener(Config config, Listener listener, InetSocketAddress bound) {
-        Optional<List<String>> advertised = config.getOptionalString(BrokerConfig.ADVERTISED_LISTENERS)
-                .map(v -> config.getList(BrokerConfig.ADVERTISED_LISTENERS));
+        Optional<List<String>> advertised = config.originals().containsKey(BrokerConfig.ADVERTISED_LISTENERS)
+                ? Optional.of(config.getList(BrokerConfig.ADVERTISED_LISTENERS)) : Optional.empty();
         if (advertised.isPresent()) {
             return Listener.parse(BrokerConfig.ADVERTISED_LISTENERS, single(advertised.get(),
                     BrokerConfig.ADVERTISED_LISTENERS));

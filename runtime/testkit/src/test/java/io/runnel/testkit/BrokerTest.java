@@ -251,6 +251,25 @@ class BrokerTest {
         }
     }
 
+    @Test
+    void pipelinedProduceRequestsAreAppliedInTheOrderSent() {
+        try (RawClient client = client()) {
+            String topic = newTopic(client, 1);
+            InitProducerId.Response pid = client.call(new InitProducerId.Request(null, 60_000));
+            int[] correlation = new int[200];
+            for (int i = 0; i < correlation.length; i++) {
+                correlation[i] = client.send(new Produce.Request((short) -1, 30_000, List.of(new PerTopic<>(topic, List.of(
+                        new Produce.PartitionData(0, new MemoryRecords(idempotentBatch(pid.producerId(), i, 1))))))));
+            }
+            for (int i = 0; i < correlation.length; i++) {
+                Produce.Response response = (Produce.Response) client.receive(ApiKey.PRODUCE, correlation[i]);
+                Produce.PartitionResult result = response.topics().get(0).partitions().get(0);
+                assertEquals(ErrorCode.NONE.code(), result.errorCode(), result.errorMessage());
+                assertEquals(i, result.baseOffset());
+            }
+        }
+    }
+
     private static ByteBuffer idempotentBatch(long producerId, int sequence, int count) {
         RecordBatchBuilder builder = new RecordBatchBuilder(null).idempotent(producerId, (short) 0, sequence);
         for (int i = 0; i < count; i++) {

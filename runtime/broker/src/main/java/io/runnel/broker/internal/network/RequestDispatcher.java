@@ -24,8 +24,9 @@ import java.util.concurrent.Executor;
 /**
  * One per connection: decodes each request frame, hands it to the {@link RequestHandler} on the
  * request-handler pool, and writes the answers back in the order the requests came, however the
- * handler finishes them. With {@code maxInFlight} requests unanswered it stops reading from the
- * connection until one is answered.
+ * handler finishes them. The handler sees a connection's requests one at a time, in order. With
+ * {@code maxInFlight} requests unanswered it stops reading from the connection until one is
+ * answered.
  *
  * <p>A frame that cannot be a request (too large, malformed, an unknown API) closes the
  * connection; the broker and other connections are unaffected. All state is touched on the
@@ -38,6 +39,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final Executor requestThreads;
     private final int maxInFlight;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    /** Completes when the previous request's handler call has returned. */
+    private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
 
     private static final class Pending {
         final int correlationId;
@@ -76,8 +79,14 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         if (pending.size() >= maxInFlight) {
             ctx.channel().config().setAutoRead(false);
         }
-        CompletableFuture.supplyAsync(() -> handler.handle(request, ctx.channel().remoteAddress()), requestThreads)
-                .thenCompose(f -> f)
+        // Requests of one connection are handled one after another, in the order they came: a
+        // producer pipelines batches with consecutive sequence numbers, and the log must see them in
+        // that order. Only the handler's synchronous part is chained; a long-polling fetch waiting
+        // for data does not hold up the requests behind it.
+        CompletableFuture<CompletableFuture<Optional<Message>>> handled = previous.thenApplyAsync(
+                v -> handler.handle(request, ctx.channel().remoteAddress()), requestThreads);
+        previous = handled.handle((f, e) -> null);
+        handled.thenCompose(f -> f)
                 .whenComplete((response, failure) -> frame.release())
                 .whenComplete((response, failure) -> ctx.executor().execute(() -> {
                     if (failure != null) {
