@@ -10,6 +10,8 @@ module io.runnel.broker {
     requires io.netty.buffer;
     requires io.netty.codec;
     requires io.netty.common;
+    // Native epoll when its library loads (the native jars are runtime dependencies), NIO otherwise.
+    requires io.netty.transport.classes.epoll;
     requires org.slf4j;
 
     exports io.runnel.broker;

@@ -5,6 +5,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -34,6 +38,9 @@ public final class SocketServer implements AutoCloseable {
                          int networkThreads) {
     }
 
+    /** System property that forces the NIO transport even where native epoll is available. */
+    public static final String NIO_PROPERTY = "runnel.network.nio";
+
     private final Config config;
     private final RequestHandler handler;
     private EventLoopGroup acceptor;
@@ -49,8 +56,10 @@ public final class SocketServer implements AutoCloseable {
 
     /** Binds and starts serving; returns the bound address (port 0 picks a free one). */
     public synchronized InetSocketAddress start() throws InterruptedException {
-        acceptor = new NioEventLoopGroup(1);
-        workers = new NioEventLoopGroup(config.networkThreads());
+        boolean epoll = useEpoll();
+        acceptor = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+        workers = epoll ? new EpollEventLoopGroup(config.networkThreads()) : new NioEventLoopGroup(config.networkThreads());
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         AtomicInteger ids = new AtomicInteger();
         requestThreads = Executors.newFixedThreadPool(config.ioThreads(), r -> {
             Thread thread = new Thread(r, "request-handler-" + ids.incrementAndGet());
@@ -59,7 +68,7 @@ public final class SocketServer implements AutoCloseable {
         });
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -74,8 +83,23 @@ public final class SocketServer implements AutoCloseable {
                 });
         serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
-        log.info("Listening on {}:{}", bound.getHostString(), bound.getPort());
+        log.info("Listening on {}:{} ({})", bound.getHostString(), bound.getPort(), epoll ? "epoll" : "nio");
         return bound;
+    }
+
+    /**
+     * Native epoll where Netty's native library loads (Linux on x86-64 or ARM64), unless
+     * {@value #NIO_PROPERTY} is set; NIO everywhere else.
+     */
+    private static boolean useEpoll() {
+        if (Boolean.getBoolean(NIO_PROPERTY)) {
+            return false;
+        }
+        if (!Epoll.isAvailable()) {
+            log.debug("Native epoll is not available ({}); using NIO", String.valueOf(Epoll.unavailabilityCause()));
+            return false;
+        }
+        return true;
     }
 
     @Override
