@@ -42,6 +42,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -140,13 +141,24 @@ public final class Broker implements AutoCloseable {
                 config.getInt(BrokerConfig.NUM_PARTITIONS), config.getInt(BrokerConfig.DEFAULT_REPLICATION_FACTOR));
         ScheduledExecutorService delayed = Executors.newSingleThreadScheduledExecutor(daemonThreads("delayed-requests"));
         resources.push(delayed::shutdownNow);
+        ExecutorService requestThreads = SocketServer.newRequestThreads(config.getInt(BrokerConfig.NUM_IO_THREADS));
+        resources.push(requestThreads::shutdownNow);
         ApiRequestHandler handler = new ApiRequestHandler(replicas, cache, topics,
                 new ProducerIdManager(backend.metadata()), codecs, config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS),
-                delayed, delayed);
+                delayed, requestThreads);
+
+        // Load the cluster's metadata and give the partitions their roles before serving anyone,
+        // so no client is answered from an empty view.
+        MetadataWatcher watcher = new MetadataWatcher(backend, cache, replicas);
+        resources.push(watcher);
+        watcher.start();
+        await(watcher.ready(), "loading the cluster metadata");
+        await(replicas.applied(), "opening the partitions");
 
         SocketServer server = new SocketServer(new SocketServer.Config(bindHost(listener.host()), listener.port(),
                 config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES), config.getInt(BrokerConfig.MAX_INFLIGHT_PER_CONNECTION),
-                config.getInt(BrokerConfig.NUM_IO_THREADS), config.getInt(BrokerConfig.NUM_NETWORK_THREADS)), handler);
+                config.getInt(BrokerConfig.NUM_IO_THREADS), config.getInt(BrokerConfig.NUM_NETWORK_THREADS)), handler,
+                requestThreads);
         resources.push(server);
         InetSocketAddress bound;
         try {
@@ -159,13 +171,10 @@ public final class Broker implements AutoCloseable {
                     + BrokerConfig.LISTENERS + "): " + e.getMessage(), e);
         }
 
-        MetadataWatcher watcher = new MetadataWatcher(backend, cache, replicas);
-        resources.push(watcher);
-        watcher.start();
-
         Listener advertised = advertisedListener(config, listener, bound);
         await(backend.brokers().register(new BrokerRegistration(brokerId, Map.of(advertised.name(), advertised.hostPort()),
                 config.getOptionalString(BrokerConfig.BROKER_RACK))), "registering broker " + brokerId);
+        await(cache.when(c -> c.isAlive(brokerId)), "seeing this broker's own registration");
         log.info("Broker {} started: listening on {}, advertised as {}", brokerId, bound, advertised.hostPort());
         return new Broker(brokerId, resources, bound, advertised.hostPort());
     }

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Timeout;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -340,6 +341,124 @@ class BrokerTest {
             assertFalse(Files.exists(cluster.logDir(0).resolve(topic + "-0")));
             DeleteTopics.Response again = client.call(new DeleteTopics.Request(List.of(topic), 30_000));
             assertEquals(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code(), again.topics().get(0).errorCode());
+        }
+    }
+
+
+    private static ByteBuffer concat(ByteBuffer... parts) {
+        int size = 0;
+        for (ByteBuffer b : parts) {
+            size += b.remaining();
+        }
+        ByteBuffer all = ByteBuffer.allocate(size);
+        for (ByteBuffer b : parts) {
+            all.put(b.duplicate());
+        }
+        return all.flip();
+    }
+
+    private static boolean retriableLeadership(short code) {
+        return code == ErrorCode.NOT_LEADER_OR_FOLLOWER.code() || code == ErrorCode.LEADER_NOT_AVAILABLE.code()
+                || code == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code();
+    }
+
+    @Test
+    void oneBatchTwiceInOneRequestIsWrittenOnce() {
+        try (RawClient client = client()) {
+            String topic = newTopic(client, 1);
+            long pid = client.<InitProducerId.Response>call(new InitProducerId.Request(null, 60_000)).producerId();
+            ByteBuffer b = idempotentBatch(pid, 0, 3);
+            Produce.PartitionResult result = produce(client, topic, concat(b, b), (short) -1);
+            assertEquals(ErrorCode.NONE.code(), result.errorCode(), result.errorMessage());
+            assertEquals(3, latest(client, topic), "the same sequence range was written twice");
+        }
+    }
+
+    @Test
+    void consecutiveIdempotentBatchesInOneRequestAreAccepted() {
+        try (RawClient client = client()) {
+            String topic = newTopic(client, 1);
+            long pid = client.<InitProducerId.Response>call(new InitProducerId.Request(null, 60_000)).producerId();
+            Produce.PartitionResult result = produce(client, topic,
+                    concat(idempotentBatch(pid, 0, 3), idempotentBatch(pid, 3, 2)), (short) -1);
+            assertEquals(ErrorCode.NONE.code(), result.errorCode(), result.errorMessage());
+            assertEquals(5, latest(client, topic));
+        }
+    }
+
+    @Test
+    void aRequestRefusedForItsSecondBatchLeavesTheLogUnchanged() {
+        try (RawClient client = client()) {
+            String topic = newTopic(client, 1);
+            long pid = client.<InitProducerId.Response>call(new InitProducerId.Request(null, 60_000)).producerId();
+            ByteBuffer bad = batch(2, "c");
+            bad.put(bad.limit() - 1, (byte) (bad.get(bad.limit() - 1) ^ 0x55));
+            Produce.PartitionResult result = produce(client, topic, concat(idempotentBatch(pid, 0, 3), bad), (short) -1);
+            assertEquals(ErrorCode.CORRUPT_RECORD.code(), result.errorCode());
+            assertEquals(0, latest(client, topic));
+            // The producer's retry of its (valid) batch is a first write, not a duplicate.
+            Produce.PartitionResult retry = produce(client, topic, idempotentBatch(pid, 0, 3), (short) -1);
+            assertEquals(ErrorCode.NONE.code(), retry.errorCode(), retry.errorMessage());
+            assertEquals(0, retry.baseOffset());
+            assertEquals(3, latest(client, topic));
+        }
+    }
+
+    @Test
+    void aBatchResentAfterARestartIsADuplicateNotAnError() {
+        try (EmbeddedCluster own = EmbeddedCluster.start(1, Map.of("auto.create.topics.enable", "false"))) {
+            long pid;
+            try (RawClient client = new RawClient(own.bootstrapServers())) {
+                CreateTopics.Response created = client.call(new CreateTopics.Request(
+                        List.of(new CreateTopics.Topic("restart", 1, (short) 1, Map.of())), 30_000, false));
+                assertEquals(ErrorCode.NONE.code(), created.topics().get(0).errorCode(), created.topics().get(0).errorMessage());
+                pid = client.<InitProducerId.Response>call(new InitProducerId.Request(null, 60_000)).producerId();
+                assertEquals(0, produce(client, "restart", idempotentBatch(pid, 0, 3), (short) -1).baseOffset());
+                assertEquals(3, produce(client, "restart", idempotentBatch(pid, 3, 2), (short) -1).baseOffset());
+            }
+            own.stopBroker(0);
+            own.startBroker(0);
+            try (RawClient client = new RawClient(own.bootstrapServers())) {
+                // Both answers were lost in the restart; the producer resends its first in-flight batch.
+                Produce.PartitionResult result = produce(client, "restart", idempotentBatch(pid, 0, 3), (short) -1);
+                assertEquals(ErrorCode.DUPLICATE_SEQUENCE_NUMBER.code(), result.errorCode(), result.errorMessage());
+                Produce.PartitionResult last = produce(client, "restart", idempotentBatch(pid, 3, 2), (short) -1);
+                assertEquals(ErrorCode.NONE.code(), last.errorCode(), last.errorMessage());
+                assertEquals(3, last.baseOffset());
+                assertEquals(5, latest(client, "restart"));
+            }
+        }
+    }
+
+    @Test
+    void aRecreatedTopicNeverWritesIntoTheDeletedLog() {
+        try (EmbeddedCluster own = EmbeddedCluster.start(1, Map.of("auto.create.topics.enable", "false"));
+             RawClient client = new RawClient(own.bootstrapServers());
+             RawClient side = new RawClient(own.bootstrapServers())) {
+            String topic = "again";
+            client.call(new CreateTopics.Request(List.of(new CreateTopics.Topic(topic, 1, (short) 1, Map.of())), 30_000, false));
+            assertEquals(0, produce(client, topic, batch(5, "old"), (short) 1).baseOffset());
+            // Keep the partition-state thread busy opening logs, so the deletion's work queues behind it.
+            side.send(new CreateTopics.Request(List.of(new CreateTopics.Topic("busy", 800, (short) 1, Map.of())), 1, false));
+            Await.until("topic busy to exist", Duration.ofSeconds(30),
+                    () -> client.<Metadata.Response>call(new Metadata.Request(List.of("busy"), false)).topics().get(0).errorCode(),
+                    code -> code == 0);
+            client.call(new DeleteTopics.Request(List.of(topic), 1));
+            Await.until("topic " + topic + " to be gone", Duration.ofSeconds(30),
+                    () -> client.<Metadata.Response>call(new Metadata.Request(List.of(topic), false)).topics().get(0).errorCode(),
+                    code -> code != 0);
+            client.call(new CreateTopics.Request(List.of(new CreateTopics.Topic(topic, 1, (short) 1, Map.of())), 1, false));
+            Produce.PartitionResult first = Await.until("a produce to the new topic", Duration.ofSeconds(60),
+                    () -> produce(client, topic, batch(1, "new"), (short) 1), r -> !retriableLeadership(r.errorCode()));
+            assertEquals(ErrorCode.NONE.code(), first.errorCode(), first.errorMessage());
+            assertEquals(0, first.baseOffset(), "the first record of the re-created topic went into the old log");
+            // Once the queued deletion has run, the acknowledged record is still there.
+            Fetch.PartitionData data = Await.until("the busy topic's partitions to open", Duration.ofSeconds(60),
+                    () -> fetch(client, "busy", 0, 0), d -> d.errorCode() == 0);
+            assertEquals(0, data.errorCode());
+            Fetch.PartitionData again = fetch(client, topic, 0, 0);
+            assertEquals(0, again.errorCode());
+            assertEquals(1, again.highWatermark());
         }
     }
 

@@ -64,12 +64,10 @@ final class FetchHandler {
             }
             Attempt attempt = read(request);
             if ((force || attempt.bytes() >= request.minBytes() || attempt.hasError()) && done.compareAndSet(false, true)) {
-                forEachPartition(request, tp -> {
-                    Set<WaitingFetch> set = waiting.get(tp);
-                    if (set != null) {
-                        set.remove(this);
-                    }
-                });
+                forEachPartition(request, tp -> waiting.computeIfPresent(tp, (k, set) -> {
+                    set.remove(this);
+                    return set.isEmpty() ? null : set;
+                }));
                 ScheduledFuture<?> t = timeout;
                 if (t != null) {
                     t.cancel(false);
@@ -86,7 +84,13 @@ final class FetchHandler {
             return CompletableFuture.completedFuture(Optional.of(first.response()));
         }
         WaitingFetch fetch = new WaitingFetch(request);
-        forEachPartition(request, tp -> waiting.computeIfAbsent(tp, k -> ConcurrentHashMap.newKeySet()).add(fetch));
+        // compute() keeps registration and the removal above atomic per partition, so a set is
+        // never dropped from the map while a fetch is being added to it.
+        forEachPartition(request, tp -> waiting.compute(tp, (k, set) -> {
+            Set<WaitingFetch> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+            s.add(fetch);
+            return s;
+        }));
         fetch.timeout = timer.schedule(() -> requestThreads.execute(() -> fetch.tryComplete(true)),
                 request.maxWaitMs(), TimeUnit.MILLISECONDS);
         // Data may have arrived between the first read and the registration.
@@ -145,9 +149,13 @@ final class FetchHandler {
             if (limit <= 0 && !first) {
                 records = Records.EMPTY;
             } else {
-                // The log returns at least one whole batch, so a batch larger than the limit still
-                // gets through and the consumer makes progress.
+                // The log returns at least one whole batch. That lets a batch larger than the limit
+                // through when nothing was read before it in this fetch, so the consumer makes
+                // progress; later partitions stay within what is left.
                 records = partition.readForConsumer(p.fetchOffset(), Math.max(limit, 1));
+                if (!first && records.sizeInBytes() > limit) {
+                    records = Records.EMPTY;
+                }
             }
             return new Fetch.PartitionData(tp.partition(), ErrorCode.NONE.code(), partition.highWatermark(),
                     partition.log().logStartOffset(), records);

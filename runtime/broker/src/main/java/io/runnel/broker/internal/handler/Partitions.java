@@ -18,6 +18,10 @@ final class Partitions {
             throw new RunnelException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "this server does not host " + tp);
         }
         Partition partition = replicas.partition(tp).orElse(null);
+        if (partition != null && !partition.topicId().equals(topic.get().assignment().topicId())) {
+            // The log of a deleted topic of the same name, not replaced yet.
+            throw new RunnelException(ErrorCode.LEADER_NOT_AVAILABLE, tp + " is being created");
+        }
         if (partition == null || !partition.isLeader()) {
             if (topic.get().state(tp.partition()).isEmpty()) {
                 throw new RunnelException(ErrorCode.LEADER_NOT_AVAILABLE, tp + " has no leader yet");

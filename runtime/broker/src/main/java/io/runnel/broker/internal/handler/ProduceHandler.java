@@ -5,6 +5,7 @@ import io.runnel.api.RunnelException;
 import io.runnel.api.TopicPartition;
 import io.runnel.api.record.MemoryRecords;
 import io.runnel.broker.internal.metadata.MetadataCache;
+import io.runnel.broker.internal.network.CloseConnectionException;
 import io.runnel.broker.internal.partition.Partition;
 import io.runnel.broker.internal.partition.ReplicaManager;
 import io.runnel.protocol.Message;
@@ -39,7 +40,18 @@ final class ProduceHandler {
             }
             topics.add(new PerTopic<>(topic.name(), results));
         }
-        return acks == 0 ? Optional.empty() : Optional.of(new Produce.Response(topics));
+        if (acks == 0) {
+            for (PerTopic<Produce.PartitionResult> topic : topics) {
+                for (Produce.PartitionResult result : topic.partitions()) {
+                    if (result.errorCode() != ErrorCode.NONE.code()) {
+                        throw new CloseConnectionException("an acks=0 produce to " + topic.name() + "-"
+                                + result.partition() + " failed: " + result.errorMessage());
+                    }
+                }
+            }
+            return Optional.empty();
+        }
+        return Optional.of(new Produce.Response(topics));
     }
 
     private Produce.PartitionResult append(TopicPartition tp, Produce.PartitionData data, short acks) {

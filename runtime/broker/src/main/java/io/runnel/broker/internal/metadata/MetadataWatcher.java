@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Keeps the {@link MetadataCache} in step with the coordination backend: watches the live
@@ -32,13 +33,21 @@ public final class MetadataWatcher implements AutoCloseable {
     private final List<Subscription> global = new ArrayList<>();
     private final Map<String, TopicWatch> topics = new HashMap<>();
     private volatile boolean closed;
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private boolean brokersHeard;
+    private boolean topicsHeard;
 
     /** The watches of one topic: its assignment node and one per partition state. */
     private final class TopicWatch {
         final String topic;
         final Subscription assignmentWatch;
         final Map<Integer, Subscription> stateWatches = new HashMap<>();
+        final Set<Integer> statesHeard = new HashSet<>();
         TopicAssignment assignment;
+
+        boolean loaded() {
+            return assignment != null && statesHeard.size() >= assignment.partitionCount();
+        }
 
         TopicWatch(String topic) {
             this.topic = topic;
@@ -67,12 +76,14 @@ public final class MetadataWatcher implements AutoCloseable {
                     notifyPartition(partition, cache.partitionState(new TopicPartition(topic, partition)));
                 }
             }
+            checkReady();
         }
 
         private void onState(int partition, Optional<Versioned<byte[]>> value) {
             if (closed || !topics.containsKey(topic)) {
                 return;
             }
+            statesHeard.add(partition);
             Optional<PartitionState> state = Optional.empty();
             if (value.isPresent()) {
                 String path = MetadataPaths.partitionState(topic, partition);
@@ -87,14 +98,14 @@ public final class MetadataWatcher implements AutoCloseable {
             // answer) then finds the partition's new role already queued.
             notifyPartition(partition, state);
             cache.putState(topic, partition, state);
+            checkReady();
         }
 
         private void notifyPartition(int partition, Optional<PartitionState> state) {
             if (assignment == null) {
                 return;
             }
-            listener.partitionChanged(new TopicPartition(topic, partition),
-                    assignment.replicas().getOrDefault(partition, List.of()), state, assignment.configs());
+            listener.partitionChanged(assignment, partition, state);
         }
 
         void close() {
@@ -110,8 +121,33 @@ public final class MetadataWatcher implements AutoCloseable {
     }
 
     public void start() {
-        global.add(backend.brokers().watch(cache::setBrokers));
+        global.add(backend.brokers().watch(live -> {
+            cache.setBrokers(live);
+            brokersHeard = true;
+            checkReady();
+        }));
         global.add(backend.metadata().watchChildren(MetadataPaths.TOPICS, this::onTopics));
+    }
+
+    /**
+     * Completes once the cache holds what the backend had at start: the live brokers, every topic
+     * and every partition state. A broker serves clients only after that, so it never answers from
+     * an empty view of a cluster that has topics.
+     */
+    public CompletableFuture<Void> ready() {
+        return ready;
+    }
+
+    private void checkReady() {
+        if (ready.isDone() || !brokersHeard || !topicsHeard) {
+            return;
+        }
+        for (TopicWatch watch : topics.values()) {
+            if (!watch.loaded()) {
+                return;
+            }
+        }
+        ready.complete(null);
     }
 
     private void onTopics(List<String> names) {
@@ -127,11 +163,15 @@ public final class MetadataWatcher implements AutoCloseable {
         for (String gone : new ArrayList<>(topics.keySet())) {
             if (!now.contains(gone)) {
                 topics.remove(gone).close();
-                cache.removeTopic(gone);
                 log.info("Topic {} was deleted", gone);
+                // As for states: the partitions first, so a DeleteTopics waiting on the cache finds
+                // the log deletion already queued.
                 listener.topicDeleted(gone);
+                cache.removeTopic(gone);
             }
         }
+        topicsHeard = true;
+        checkReady();
     }
 
     @Override

@@ -34,9 +34,14 @@ public final class ProducerIdManager {
             return CompletableFuture.completedFuture(next++);
         }
         if (claiming == null) {
-            claiming = claimBlock(0).whenComplete((v, e) -> {
+            CompletableFuture<Void> claim = claimBlock(0);
+            claiming = claim;
+            // Cleared by identity, after the assignment above even if the claim completed at once.
+            claim.whenComplete((v, e) -> {
                 synchronized (this) {
-                    claiming = null;
+                    if (claiming == claim) {
+                        claiming = null;
+                    }
                 }
             });
         }

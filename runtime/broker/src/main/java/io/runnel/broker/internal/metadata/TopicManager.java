@@ -126,7 +126,7 @@ public final class TopicManager {
             }
             assignment.put(p, List.copyOf(r));
         }
-        return new TopicAssignment(name, assignment, configs);
+        return new TopicAssignment(name, TopicAssignment.newTopicId(), assignment, configs);
     }
 
     private void validateConfigs(Map<String, String> configs) {

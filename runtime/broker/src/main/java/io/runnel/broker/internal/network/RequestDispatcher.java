@@ -90,8 +90,14 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 .whenComplete((response, failure) -> frame.release())
                 .whenComplete((response, failure) -> ctx.executor().execute(() -> {
                     if (failure != null) {
-                        log.error("Request {} from {} failed; closing the connection", request.apiKey(),
-                                ctx.channel().remoteAddress(), failure);
+                        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                                ? failure.getCause() : failure;
+                        if (cause instanceof CloseConnectionException close) {
+                            log.info("Closing the connection from {}: {}", ctx.channel().remoteAddress(), close.getMessage());
+                        } else {
+                            log.error("Request {} from {} failed; closing the connection", request.apiKey(),
+                                    ctx.channel().remoteAddress(), failure);
+                        }
                         ctx.close();
                         return;
                     }

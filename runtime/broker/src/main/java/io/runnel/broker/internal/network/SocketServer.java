@@ -49,9 +49,32 @@ public final class SocketServer implements AutoCloseable {
     private Channel serverChannel;
     private boolean closed;
 
+    private final boolean ownsRequestThreads;
+
+    /** A server with its own pool of {@code ioThreads} request threads. */
     public SocketServer(Config config, RequestHandler handler) {
+        this(config, handler, null);
+    }
+
+    /**
+     * A server whose requests run on {@code requestThreads}, which the caller owns (the broker
+     * shares them with the work that completes delayed requests).
+     */
+    public SocketServer(Config config, RequestHandler handler, ExecutorService requestThreads) {
         this.config = config;
         this.handler = handler;
+        this.requestThreads = requestThreads;
+        this.ownsRequestThreads = requestThreads == null;
+    }
+
+    /** A fixed pool of daemon request threads, as the server makes for itself. */
+    public static ExecutorService newRequestThreads(int threads) {
+        AtomicInteger ids = new AtomicInteger();
+        return Executors.newFixedThreadPool(threads, r -> {
+            Thread thread = new Thread(r, "request-handler-" + ids.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** Binds and starts serving; returns the bound address (port 0 picks a free one). */
@@ -60,12 +83,9 @@ public final class SocketServer implements AutoCloseable {
         acceptor = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
         workers = epoll ? new EpollEventLoopGroup(config.networkThreads()) : new NioEventLoopGroup(config.networkThreads());
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        AtomicInteger ids = new AtomicInteger();
-        requestThreads = Executors.newFixedThreadPool(config.ioThreads(), r -> {
-            Thread thread = new Thread(r, "request-handler-" + ids.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        if (requestThreads == null) {
+            requestThreads = newRequestThreads(config.ioThreads());
+        }
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(channelType)
@@ -117,7 +137,7 @@ public final class SocketServer implements AutoCloseable {
         if (workers != null) {
             workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         }
-        if (requestThreads != null) {
+        if (requestThreads != null && ownsRequestThreads) {
             requestThreads.shutdownNow();
         }
     }

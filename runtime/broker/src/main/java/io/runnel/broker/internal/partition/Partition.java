@@ -29,6 +29,7 @@ public final class Partition {
     }
 
     private final TopicPartition topicPartition;
+    private final String topicId;
     private final PartitionLog partitionLog;
     private final int localBrokerId;
     private final ProducerSequences producers;
@@ -38,8 +39,10 @@ public final class Partition {
     private volatile List<Integer> isr = List.of();
     private volatile long highWatermark;
 
-    Partition(TopicPartition topicPartition, PartitionLog partitionLog, int localBrokerId, PartitionSettings settings) {
+    Partition(TopicPartition topicPartition, String topicId, PartitionLog partitionLog, int localBrokerId,
+              PartitionSettings settings) {
         this.topicPartition = topicPartition;
+        this.topicId = topicId;
         this.partitionLog = partitionLog;
         this.localBrokerId = localBrokerId;
         this.settings = settings;
@@ -48,6 +51,11 @@ public final class Partition {
 
     public TopicPartition topicPartition() {
         return topicPartition;
+    }
+
+    /** The id of the topic incarnation this partition belongs to. */
+    public String topicId() {
+        return topicId;
     }
 
     public PartitionLog log() {
@@ -90,6 +98,12 @@ public final class Partition {
         }
         isr = List.copyOf(newIsr);
         maybeAdvanceHighWatermark();
+    }
+
+    /** Stops serving for good: the topic was deleted. Appends in progress finish first (same lock). */
+    synchronized void retire() {
+        leader = false;
+        isr = List.of();
     }
 
     /** Stops leading; the replica keeps its log. Fetching from the new leader comes with replication. */
@@ -145,41 +159,53 @@ public final class Partition {
 
     /**
      * Batches of idempotent producers go in one at a time, so that one duplicate among them is
-     * answered from memory while the others are written. Every batch is checked before any is
+     * answered from memory while the others are written. Every batch is validated and its
+     * sequence checked (against the state the batches before it in the request leave) before any is
      * written, so a refused request leaves the log as it was.
      */
     private AppendOutcome appendIdempotent(List<RecordBatch> batches) {
-        ProducerSequences.Check[] checks = new ProducerSequences.Check[batches.size()];
-        for (int i = 0; i < batches.size(); i++) {
-            RecordBatch batch = batches.get(i);
-            checks[i] = batch.hasProducerId() ? producers.check(batch) : ProducerSequences.Check.APPEND;
+        ProducerSequences trial = producers.copy();
+        for (RecordBatch batch : batches) {
+            batch.ensureValid();
+            if (batch.lastOffsetDelta() != batch.recordCount() - 1) {
+                throw new RunnelException(ErrorCode.CORRUPT_RECORD, "batch for " + topicPartition + " has "
+                        + batch.recordCount() + " records but a last offset delta of " + batch.lastOffsetDelta());
+            }
+            if (batch.hasProducerId() && trial.check(batch).duplicateOf().isEmpty()) {
+                trial.appended(batch, -1, -1);
+            }
         }
         long first = -1;
         long last = -1;
         long appendTime = -1;
-        for (int i = 0; i < batches.size(); i++) {
-            RecordBatch batch = batches.get(i);
-            long batchFirst;
-            long batchLast;
-            if (checks[i].duplicateOf().isPresent()) {
-                ProducerSequences.BatchMetadata original = checks[i].duplicateOf().get();
-                batchFirst = original.firstOffset();
-                batchLast = original.lastOffset();
-                log.debug("{}: producer {} resent sequence {}; answering with offset {}", topicPartition,
-                        batch.producerId(), batch.baseSequence(), batchFirst);
-            } else {
-                AppendResult result = partitionLog.append(batch.buffer(), true, leaderEpoch);
-                batchFirst = result.firstOffset();
-                batchLast = result.lastOffset();
-                appendTime = result.logAppendTime();
-                if (batch.hasProducerId()) {
-                    producers.appended(batch, batchFirst, batchLast);
+        try {
+            for (RecordBatch batch : batches) {
+                ProducerSequences.Check check = batch.hasProducerId() ? producers.check(batch) : ProducerSequences.Check.APPEND;
+                long batchFirst;
+                long batchLast;
+                if (check.duplicateOf().isPresent()) {
+                    ProducerSequences.BatchMetadata original = check.duplicateOf().get();
+                    batchFirst = original.firstOffset();
+                    batchLast = original.lastOffset();
+                    log.debug("{}: producer {} resent sequence {}; answering with offset {}", topicPartition,
+                            batch.producerId(), batch.baseSequence(), batchFirst);
+                } else {
+                    AppendResult result = partitionLog.append(batch.buffer(), true, leaderEpoch);
+                    batchFirst = result.firstOffset();
+                    batchLast = result.lastOffset();
+                    appendTime = result.logAppendTime();
+                    if (batch.hasProducerId()) {
+                        producers.appended(batch, batchFirst, batchLast);
+                    }
                 }
+                if (first < 0) {
+                    first = batchFirst;
+                }
+                last = batchLast;
             }
-            if (first < 0) {
-                first = batchFirst;
-            }
-            last = batchLast;
+        } finally {
+            // Whatever was written before a failure (an I/O error) is readable.
+            maybeAdvanceHighWatermark();
         }
         return new AppendOutcome(first, last, appendTime, partitionLog.logStartOffset());
     }

@@ -76,6 +76,12 @@ final class ProducerSequences {
             }
         }
         int expected = next(producer.batches.peekLast().lastSequence());
+        if (first != expected && isBefore(batch.lastSequence(), producer.batches.peekFirst().firstSequence())) {
+            // Written before the batches kept here (say a retry across a restart, which keeps only
+            // the last batch): it is in the log, but its offsets are no longer known.
+            throw new RunnelException(ErrorCode.DUPLICATE_SEQUENCE_NUMBER, "producer " + id + " resent sequence "
+                    + first + ".." + batch.lastSequence() + " to " + partition + ", which was written before");
+        }
         if (first != expected) {
             throw new RunnelException(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, "producer " + id + " sent sequence "
                     + first + " to " + partition + ", expected " + expected);
@@ -120,6 +126,28 @@ final class ProducerSequences {
                 s.lastOffset(), s.lastTimestamp()));
         producers.put(id, producer);
         return producer;
+    }
+
+    /**
+     * Whether sequence {@code a} comes before {@code b}, sequences wrapping from
+     * {@link Integer#MAX_VALUE} to 0: {@code b} is less than half the sequence space ahead.
+     */
+    static boolean isBefore(int a, int b) {
+        long space = (long) Integer.MAX_VALUE + 1;
+        long ahead = Math.floorMod((long) b - a, space);
+        return ahead > 0 && ahead < space / 2;
+    }
+
+    /** A copy to check a request's batches against before any of them is written. */
+    ProducerSequences copy() {
+        ProducerSequences copy = new ProducerSequences(partition, stored);
+        producers.forEach((id, p) -> {
+            Producer c = new Producer();
+            c.epoch = p.epoch;
+            c.batches.addAll(p.batches);
+            copy.producers.put(id, c);
+        });
+        return copy;
     }
 
     private static int next(int sequence) {

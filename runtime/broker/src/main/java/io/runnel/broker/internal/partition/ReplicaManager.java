@@ -5,6 +5,7 @@ import io.runnel.api.storage.PartitionLog;
 import io.runnel.api.storage.StorageEngine;
 import io.runnel.broker.internal.metadata.MetadataListener;
 import io.runnel.broker.internal.metadata.PartitionState;
+import io.runnel.broker.internal.metadata.TopicAssignment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,8 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     private final StorageEngine storage;
     private final PartitionSettings brokerDefaults;
     private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+    /** Ids of topics deleted since start, so changes queued before a deletion are not applied after it. */
+    private final java.util.Set<String> deletedTopicIds = ConcurrentHashMap.newKeySet();
     private final List<Consumer<TopicPartition>> appendListeners = new CopyOnWriteArrayList<>();
     private final ExecutorService stateChanges = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "partition-state");
@@ -71,33 +74,42 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     }
 
     @Override
-    public void partitionChanged(TopicPartition tp, List<Integer> replicas, Optional<PartitionState> state,
-                                 Map<String, String> topicConfig) {
+    public void partitionChanged(TopicAssignment topic, int partition, Optional<PartitionState> state) {
+        TopicPartition tp = new TopicPartition(topic.topic(), partition);
         stateChanges.execute(() -> {
             try {
-                apply(tp, replicas, state, topicConfig);
+                apply(tp, topic, state);
             } catch (RuntimeException e) {
                 log.error("Could not apply the new state of {}: {}", tp, e.getMessage(), e);
             }
         });
     }
 
-    private void apply(TopicPartition tp, List<Integer> replicas, Optional<PartitionState> state,
-                       Map<String, String> topicConfig) {
+    private void apply(TopicPartition tp, TopicAssignment topic, Optional<PartitionState> state) {
+        List<Integer> replicas = topic.replicas().getOrDefault(tp.partition(), List.of());
         if (!replicas.contains(brokerId)) {
             return;
         }
+        if (deletedTopicIds.contains(topic.topicId())) {
+            return; // a change queued before the topic's deletion
+        }
         PartitionSettings settings;
         try {
-            settings = PartitionSettings.of(brokerDefaults, topicConfig);
+            settings = PartitionSettings.of(brokerDefaults, topic.configs());
         } catch (RuntimeException e) {
             log.error("Topic {} has invalid settings, using the broker's: {}", tp.topic(), e.getMessage());
             settings = brokerDefaults;
         }
         Partition partition = partitions.get(tp);
+        if (partition != null && !partition.topicId().equals(topic.topicId())) {
+            // The log of an earlier topic of the same name, not deleted yet: it must not take writes.
+            partitions.remove(tp, partition);
+            deleteLog(tp);
+            partition = null;
+        }
         if (partition == null) {
-            PartitionLog partitionLog = storage.open(tp, topicConfig);
-            partition = new Partition(tp, partitionLog, brokerId, settings);
+            PartitionLog partitionLog = storage.open(tp, topic.configs());
+            partition = new Partition(tp, topic.topicId(), partitionLog, brokerId, settings);
             partitions.put(tp, partition);
         } else {
             partition.updateSettings(settings);
@@ -108,32 +120,45 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         PartitionState s = state.get();
         if (s.leader() == brokerId) {
             partition.becomeLeader(s.leaderEpoch(), s.isr());
-            appended(tp);
         } else {
             partition.becomeFollower(s.leaderEpoch(), s.leader());
         }
+        // Either way, waiting fetches look again: data may now be readable, or they must learn
+        // that this broker no longer leads.
+        appended(tp);
     }
 
+    /**
+     * Takes the topic's partitions out of service at once, on the caller's thread, so no request
+     * reaches them after the deletion is known; their logs are deleted on the state thread.
+     */
     @Override
     public void topicDeleted(String topic) {
-        stateChanges.execute(() -> {
-            List<TopicPartition> gone = new ArrayList<>();
-            for (TopicPartition tp : partitions.keySet()) {
-                if (tp.topic().equals(topic)) {
-                    gone.add(tp);
-                }
+        List<Partition> gone = new ArrayList<>();
+        for (Map.Entry<TopicPartition, Partition> entry : partitions.entrySet()) {
+            if (entry.getKey().topic().equals(topic) && partitions.remove(entry.getKey(), entry.getValue())) {
+                gone.add(entry.getValue());
             }
-            for (TopicPartition tp : gone) {
-                partitions.remove(tp);
-                try {
-                    storage.delete(tp);
-                    log.info("Deleted the log of {}", tp);
-                } catch (RuntimeException e) {
-                    log.error("Could not delete the log of {}: {}", tp, e.getMessage(), e);
-                }
-                appended(tp);
+        }
+        for (Partition partition : gone) {
+            deletedTopicIds.add(partition.topicId());
+            partition.retire();
+        }
+        stateChanges.execute(() -> {
+            for (Partition partition : gone) {
+                deleteLog(partition.topicPartition());
+                appended(partition.topicPartition());
             }
         });
+    }
+
+    private void deleteLog(TopicPartition tp) {
+        try {
+            storage.delete(tp);
+            log.info("Deleted the log of {}", tp);
+        } catch (RuntimeException e) {
+            log.error("Could not delete the log of {}: {}", tp, e.getMessage(), e);
+        }
     }
 
     /** Completes once every metadata change queued so far has been applied. */
