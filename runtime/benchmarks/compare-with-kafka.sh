@@ -54,6 +54,7 @@ Runnel needs, runs with bin/runnel's default for it.
 
 Other work on the machine skews the figures: the note of each result gives the share of the
 machine's CPU that processes other than this script's used (or the hypervisor stole) meanwhile.
+Kernel threads working for the brokers (page-cache writeback, for one) count as others too.
 
 Each run keeps the tools' output and a summary.tsv under
 runtime/benchmarks/kafka/target/results/<date>-<time>/.
