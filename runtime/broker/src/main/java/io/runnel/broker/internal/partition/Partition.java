@@ -164,7 +164,13 @@ public final class Partition {
      * written, so a refused request leaves the log as it was.
      */
     private AppendOutcome appendIdempotent(List<RecordBatch> batches) {
-        ProducerSequences trial = producers.copy();
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        for (RecordBatch batch : batches) {
+            if (batch.hasProducerId()) {
+                ids.add(batch.producerId());
+            }
+        }
+        ProducerSequences trial = producers.copy(ids);
         for (RecordBatch batch : batches) {
             batch.ensureValid();
             if (batch.lastOffsetDelta() != batch.recordCount() - 1) {

@@ -138,15 +138,21 @@ final class ProducerSequences {
         return ahead > 0 && ahead < space / 2;
     }
 
-    /** A copy to check a request's batches against before any of them is written. */
-    ProducerSequences copy() {
+    /**
+     * A copy of the state of {@code producerIds} (the others are looked up as usual), to check a
+     * request's batches against before any of them is written.
+     */
+    ProducerSequences copy(java.util.Collection<Long> producerIds) {
         ProducerSequences copy = new ProducerSequences(partition, stored);
-        producers.forEach((id, p) -> {
-            Producer c = new Producer();
-            c.epoch = p.epoch;
-            c.batches.addAll(p.batches);
-            copy.producers.put(id, c);
-        });
+        for (long id : producerIds) {
+            Producer p = producers.get(id);
+            if (p != null) {
+                Producer c = new Producer();
+                c.epoch = p.epoch;
+                c.batches.addAll(p.batches);
+                copy.producers.put(id, c);
+            }
+        }
         return copy;
     }
 
