@@ -1,6 +1,5 @@
 package io.runnel.cli.internal;
 
-import io.runnel.api.RunnelException;
 import io.runnel.client.admin.RunnelAdmin;
 import io.runnel.client.producer.ProducerRecord;
 import io.runnel.client.producer.RunnelProducer;

@@ -361,7 +361,12 @@ class ClientToolsTest {
         Files.writeString(payloads, "alpha\nbeta\ngamma\n");
         long start = System.nanoTime();
         Result producer = run("producer-perf-test", "--topic", topic, "--num-records", "300", "--payload-file",
-                payloads.toString(), "--throughput", "500", "--bootstrap-server", bootstrap);
+                payloads.toString(), "--throughput", "500", "--bootstrap-server", bootstrap,
+                // acks=1 (so no idempotence): the idempotent producer intermittently gets
+                // OUT_OF_ORDER_SEQUENCE_NUMBER ("sent sequence 128, expected 126") with many small
+                // batches of one partition, and retries until delivery.timeout.ms; a client bug,
+                // reported, not this tool's.
+                "--producer-props", "acks=1");
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
         assertEquals(0, producer.exitCode(), producer.toString());
         assertTrue(elapsedMs >= 450, "300 records at 500/s take about 600 ms, not " + elapsedMs);
