@@ -53,8 +53,24 @@ final class Distribution {
         return runLauncher(home.resolve("bin/runnel"), env, args);
     }
 
+    /** Runs {@code bin/runnel args...} with {@code input} as its standard input and waits for it, at most a minute. */
+    Result runWithInput(String input, String... args) throws IOException, InterruptedException {
+        Path in = Files.createTempFile("runnel-in", ".txt");
+        try {
+            Files.writeString(in, input, StandardCharsets.UTF_8);
+            return runLauncher(home.resolve("bin/runnel"), Map.of(), in, args);
+        } finally {
+            Files.deleteIfExists(in);
+        }
+    }
+
     /** Runs the given launcher path (a symlink to bin/runnel, say) and waits for it, at most a minute. */
     Result runLauncher(Path launcher, Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return runLauncher(launcher, env, null, args);
+    }
+
+    private Result runLauncher(Path launcher, Map<String, String> env, Path input, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(launcher.toString());
         command.addAll(List.of(args));
@@ -63,6 +79,9 @@ final class Distribution {
         Path out = Files.createTempFile("runnel-out", ".txt");
         Path err = Files.createTempFile("runnel-err", ".txt");
         builder.redirectOutput(out.toFile()).redirectError(err.toFile());
+        if (input != null) {
+            builder.redirectInput(input.toFile());
+        }
         Process process = builder.start();
         try {
             if (!process.waitFor(60, TimeUnit.SECONDS)) {

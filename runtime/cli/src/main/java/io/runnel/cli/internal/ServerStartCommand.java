@@ -46,10 +46,21 @@ public final class ServerStartCommand implements Callable<Integer> {
         Optional<Path> plugins = RunnelHome.get().map(home -> home.resolve("plugins"));
         Broker broker = Broker.start(properties, plugins);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Runnable stop = () -> {
             broker.close();
             stopped.countDown();
-        }, "broker-shutdown"));
+        };
+        // SIGTERM and Ctrl-C stop the broker and the command returns 0, as Kafka's broker does; a
+        // shutdown hook would also stop it, but the JVM would then exit 143 (130) after a clean stop.
+        for (String signal : List.of("TERM", "INT")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> new Thread(stop, "broker-shutdown-" + signal).start());
+            } catch (IllegalArgumentException notHere) {
+                // the platform does not have this signal, or the JVM uses it (-Xrs): the hook below stops the broker
+            }
+        }
+        // Any other way out of the JVM (System.exit elsewhere, SIGHUP) still stops the broker cleanly.
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "broker-shutdown"));
         spec.commandLine().getOut().println("Runnel broker " + broker.brokerId() + " started, listening on "
                 + broker.advertisedAddress());
         spec.commandLine().getOut().flush();
