@@ -21,7 +21,11 @@ import java.util.List;
 @Api(status = Api.Status.EVOLVING, since = "0.1")
 public final class RecordBatchBuilder {
     private final CompressionCodec codec;
-    private ByteBuffer records = ByteBuffer.allocate(1024);
+    /**
+     * The batch being built: {@link RecordBatch#HEADER_SIZE} bytes left for the header, then the
+     * records; an uncompressed batch is finished in place, without a copy.
+     */
+    private ByteBuffer records;
     private int count;
     private long baseTimestamp;
     private long maxTimestamp = -1L;
@@ -36,7 +40,19 @@ public final class RecordBatchBuilder {
      * @param codec compresses the records, or null for none (codec id 0)
      */
     public RecordBatchBuilder(CompressionCodec codec) {
+        this(codec, 1024);
+    }
+
+    /**
+     * @param codec compresses the records, or null for none (codec id 0)
+     * @param initialCapacity bytes to reserve for the batch (it grows when needed); the expected
+     *     batch size saves growing it record by record
+     * @since 0.1
+     */
+    public RecordBatchBuilder(CompressionCodec codec, int initialCapacity) {
         this.codec = codec != null && codec.id() == 0 ? null : codec;
+        this.records = ByteBuffer.allocate(Math.max(initialCapacity, RecordBatch.HEADER_SIZE + 64));
+        this.records.position(RecordBatch.HEADER_SIZE);
     }
 
     /** Marks the batch as sent by an idempotent producer. */
@@ -102,7 +118,7 @@ public final class RecordBatchBuilder {
 
     /** The size the batch would have uncompressed; an upper bound for most codecs. */
     public int uncompressedSizeInBytes() {
-        return RecordBatch.HEADER_SIZE + records.position();
+        return records.position();
     }
 
     /** Encodes the batch. The builder may not be used afterwards. */
@@ -110,15 +126,22 @@ public final class RecordBatchBuilder {
         if (count == 0) {
             throw new IllegalStateException("a batch needs at least one record");
         }
-        ByteBuffer body = records.duplicate().flip();
-        if (codec != null) {
-            body = codec.compress(body);
+        ByteBuffer batch;
+        int bodySize;
+        if (codec == null) {
+            bodySize = records.position() - RecordBatch.HEADER_SIZE;
+            batch = records.flip().order(ByteOrder.BIG_ENDIAN);
+        } else {
+            ByteBuffer compressed = codec.compress(records.duplicate().flip().position(RecordBatch.HEADER_SIZE).slice());
+            bodySize = compressed.remaining();
+            batch = ByteBuffer.allocate(RecordBatch.HEADER_SIZE + bodySize).order(ByteOrder.BIG_ENDIAN);
+            batch.position(RecordBatch.HEADER_SIZE);
+            batch.put(compressed).flip();
         }
-        ByteBuffer batch = ByteBuffer.allocate(RecordBatch.HEADER_SIZE + body.remaining()).order(ByteOrder.BIG_ENDIAN);
         short attributes = (short) ((codec == null ? 0 : codec.id() & RecordBatch.COMPRESSION_MASK)
                 | (timestampType == TimestampType.LOG_APPEND_TIME ? RecordBatch.TIMESTAMP_TYPE_MASK : 0));
         batch.putLong(baseOffset)
-                .putInt(RecordBatch.HEADER_SIZE + body.remaining() - RecordBatch.LOG_OVERHEAD)
+                .putInt(RecordBatch.HEADER_SIZE + bodySize - RecordBatch.LOG_OVERHEAD)
                 .putInt(partitionLeaderEpoch)
                 .put(RecordBatch.MAGIC)
                 .putInt(0)
@@ -129,9 +152,8 @@ public final class RecordBatchBuilder {
                 .putLong(producerId)
                 .putShort(producerEpoch)
                 .putInt(baseSequence)
-                .putInt(count)
-                .put(body)
-                .flip();
+                .putInt(count);
+        batch.position(0);
         RecordBatch.wrap(batch).updateCrc();
         records = null;
         return batch;
@@ -152,7 +174,8 @@ public final class RecordBatchBuilder {
 
     private void ensureRoom(int bytes) {
         if (records.remaining() < bytes) {
-            int capacity = Math.max(records.capacity() * 2, records.position() + bytes);
+            int capacity = (int) Math.min(Integer.MAX_VALUE - 8,
+                    Math.max(records.capacity() * 2L, (long) records.position() + bytes));
             ByteBuffer bigger = ByteBuffer.allocate(capacity);
             bigger.put(records.flip());
             records = bigger;

@@ -45,20 +45,36 @@ public final class ProducerBatch {
     /** Completes normally once the batch succeeded or failed (flush and close wait on it). */
     final CompletableFuture<Void> completion = new CompletableFuture<>();
 
-    ProducerBatch(TopicPartition tp, CompressionCodec codec, int batchSize, long createdMs) {
+    private final CompressionRatio ratio;
+    private final boolean compressed;
+
+    ProducerBatch(TopicPartition tp, CompressionCodec codec, int batchSize, long createdMs, CompressionRatio ratio) {
         this.tp = tp;
-        this.builder = new RecordBatchBuilder(codec);
+        this.compressed = codec != null && codec.id() != 0;
+        this.ratio = ratio;
+        // Uncompressed, a batch ends near batch.size: reserving that up front saves growing it
+        // record by record. Compressed, it holds more raw bytes than that; it grows as needed.
+        this.builder = new RecordBatchBuilder(codec, batchSize + RecordBatch.HEADER_SIZE);
         this.batchSize = batchSize;
         this.createdMs = createdMs;
     }
 
+    /** The size the batch is expected to have once built: its raw size, or the estimate of its compressed size. */
+    private int expectedSize(int rawBytes) {
+        if (!compressed) {
+            return rawBytes;
+        }
+        return RecordBatch.HEADER_SIZE + ratio.estimateCompressed(rawBytes - RecordBatch.HEADER_SIZE);
+    }
+
     /** Whether a record of {@code estimatedBytes} still fits; an empty batch takes any record. */
     boolean hasRoomFor(int estimatedBytes) {
-        return built == null && (builder.recordCount() == 0 || builder.uncompressedSizeInBytes() + estimatedBytes <= batchSize);
+        return built == null && (builder.recordCount() == 0
+                || expectedSize(builder.uncompressedSizeInBytes() + estimatedBytes) <= batchSize);
     }
 
     boolean isFull() {
-        return built != null || builder.uncompressedSizeInBytes() >= batchSize;
+        return built != null || expectedSize(builder.uncompressedSizeInBytes()) >= batchSize;
     }
 
     void append(long timestamp, byte[] key, byte[] value, List<Header> headers, Callback callback,
@@ -82,7 +98,11 @@ public final class ProducerBatch {
                 builder.idempotent(producerId, epoch, sequence);
                 baseSequence = sequence;
             }
+            int raw = builder.uncompressedSizeInBytes();
             built = builder.build();
+            if (compressed) {
+                ratio.observe(raw - RecordBatch.HEADER_SIZE, built.remaining() - RecordBatch.HEADER_SIZE);
+            }
         }
         return built.duplicate();
     }

@@ -45,6 +45,9 @@ public final class RecordAccumulator {
     private final BufferPool pool;
     private final LongSupplier clock;
     private final Map<TopicPartition, Deque<ProducerBatch>> batches = new ConcurrentHashMap<>();
+    /** Per topic: how well its batches compress, so compressed batches fill batch.size. */
+    private final java.util.concurrent.ConcurrentHashMap<String, CompressionRatio> compressionRatios =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final Set<ProducerBatch> incomplete = ConcurrentHashMap.newKeySet();
     private final AtomicInteger flushesInProgress = new AtomicInteger();
     private volatile boolean closing;
@@ -105,7 +108,8 @@ public final class RecordAccumulator {
                     if (abortOnNewBatch) {
                         return new AppendResult(null, false, false, true);
                     }
-                    last = new ProducerBatch(tp, codec, batchSize, clock.getAsLong());
+                    last = new ProducerBatch(tp, codec, batchSize, clock.getAsLong(),
+                            compressionRatios.computeIfAbsent(tp.topic(), t -> new CompressionRatio()));
                     deque.addLast(last);
                     incomplete.add(last);
                     created = true;

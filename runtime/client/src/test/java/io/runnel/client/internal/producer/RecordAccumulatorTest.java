@@ -70,9 +70,9 @@ class RecordAccumulatorTest {
     @Test
     void retriesGoBackInFrontInSequenceOrder() {
         RecordAccumulator acc = accumulator(16384, 0, new BufferPool(1 << 20));
-        ProducerBatch a = new ProducerBatch(tp, null, 100, 0);
-        ProducerBatch b = new ProducerBatch(tp, null, 100, 0);
-        ProducerBatch fresh = new ProducerBatch(tp, null, 100, 0);
+        ProducerBatch a = new ProducerBatch(tp, null, 100, 0, new CompressionRatio());
+        ProducerBatch b = new ProducerBatch(tp, null, 100, 0, new CompressionRatio());
+        ProducerBatch fresh = new ProducerBatch(tp, null, 100, 0, new CompressionRatio());
         a.baseSequence = 0;
         b.baseSequence = 5;
         acc.reenqueue(fresh);
