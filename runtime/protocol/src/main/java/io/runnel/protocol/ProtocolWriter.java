@@ -19,6 +19,9 @@ import java.util.function.BiConsumer;
  * <p>Not thread safe.
  */
 public final class ProtocolWriter {
+    /** Record batches at least this large are sent from their own buffer rather than copied. */
+    private static final int SEPARATE_PART_BYTES = 512;
+
     private final List<Object> parts = new ArrayList<>();
     private ByteBuffer current = ByteBuffer.allocate(256);
     private long size;
@@ -110,8 +113,15 @@ public final class ProtocolWriter {
             }
         } else if (records instanceof MemoryRecords memory) {
             ByteBuffer bytes = memory.buffer().duplicate();
-            room(bytes.remaining());
-            current.put(bytes);
+            if (bytes.remaining() >= SEPARATE_PART_BYTES) {
+                // A batch of any size goes out as its own part, not copied into the header buffer.
+                flushCurrent();
+                parts.add(bytes);
+                size += bytes.remaining();
+            } else {
+                room(bytes.remaining());
+                current.put(bytes);
+            }
         }
         return this;
     }

@@ -14,6 +14,7 @@ import net.jpountz.xxhash.XXHashFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Set;
 
@@ -51,7 +52,13 @@ public final class Lz4CodecProvider implements CompressionCodecProvider {
         LZ4Factory factory = LZ4Factory.fastestInstance();
         LZ4Compressor compressor = level == 1 ? factory.fastCompressor() : factory.highCompressor(level);
         XXHashFactory hashes = XXHashFactory.fastestInstance();
+        Lz4FrameWriter frames = new Lz4FrameWriter(compressor, hashes.hash32());
         return new BaseCompressionCodec(3, "lz4") {
+            @Override
+            public ByteBuffer compress(ByteBuffer input) {
+                return frames.compress(input);
+            }
+
             @Override
             public OutputStream compressing(OutputStream out) throws IOException {
                 return new LZ4FrameOutputStream(out, LZ4FrameOutputStream.BLOCKSIZE.SIZE_64KB, -1L, compressor,

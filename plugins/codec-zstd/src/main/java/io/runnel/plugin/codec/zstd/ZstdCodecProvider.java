@@ -1,6 +1,8 @@
 package io.runnel.plugin.codec.zstd;
 
 import com.github.luben.zstd.RecyclingBufferPool;
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import io.runnel.api.PluginConfig;
@@ -14,6 +16,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Set;
 
@@ -48,7 +51,28 @@ public final class ZstdCodecProvider implements CompressionCodecProvider {
     @Override
     public CompressionCodec create(PluginContext context, Map<String, String> config) {
         int level = PluginConfig.of(config).intValue(LEVEL, 3, -131072, 22);
+        // A compression context per thread: creating one per batch costs more than compressing a
+        // small batch, and a context must not be shared between threads.
+        ThreadLocal<ZstdCompressCtx> contexts = ThreadLocal.withInitial(() -> new ZstdCompressCtx().setLevel(level));
         return new BaseCompressionCodec(4, "zstd") {
+            @Override
+            public ByteBuffer compress(ByteBuffer input) {
+                byte[] src;
+                int offset;
+                int length = input.remaining();
+                if (input.hasArray()) {
+                    src = input.array();
+                    offset = input.arrayOffset() + input.position();
+                } else {
+                    src = new byte[length];
+                    input.duplicate().get(src);
+                    offset = 0;
+                }
+                byte[] dst = new byte[(int) Zstd.compressBound(length)];
+                int written = contexts.get().compressByteArray(dst, 0, dst.length, src, offset, length);
+                return ByteBuffer.wrap(dst, 0, written);
+            }
+
             @Override
             public OutputStream compressing(OutputStream out) throws IOException {
                 ZstdOutputStreamNoFinalizer zstd = new ZstdOutputStreamNoFinalizer(out, RecyclingBufferPool.INSTANCE);
