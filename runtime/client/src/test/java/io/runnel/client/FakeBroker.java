@@ -4,6 +4,7 @@ import io.runnel.api.ErrorCode;
 import io.runnel.api.record.MemoryRecords;
 import io.runnel.api.record.RecordBatch;
 import io.runnel.api.record.Records;
+import io.runnel.protocol.ApiKey;
 import io.runnel.protocol.Message;
 import io.runnel.protocol.Messages;
 import io.runnel.protocol.message.ApiVersions;
@@ -27,8 +28,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -54,6 +58,17 @@ public final class FakeBroker implements AutoCloseable {
     public final AtomicInteger dropProduceResponses = new AtomicInteger();
     /** Answers the next N produce requests with NOT_LEADER_OR_FOLLOWER without appending. */
     public final AtomicInteger notLeaderResponses = new AtomicInteger();
+    /**
+     * While set, a produce request is read and never answered (nor appended), and neither is
+     * anything after it on that connection, which stays open: a broker that hangs.
+     */
+    public final AtomicBoolean swallowProduce = new AtomicBoolean();
+    /** How long to wait before answering a produce request. */
+    public volatile long produceDelayMs;
+    /** The most produce requests one connection had sent and not yet had answered, at any moment. */
+    public final AtomicInteger maxOutstandingProduce = new AtomicInteger();
+    /** Every Fetch request, as received. */
+    public final List<Fetch.Request> fetchRequests = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     public FakeBroker() throws IOException {
@@ -113,27 +128,68 @@ public final class FakeBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads requests as soon as they arrive (on a thread of their own), so that the requests a
+     * client has sent and not yet had answered can be counted, and answers them in order.
+     */
     private void serve(Socket socket) {
-        try (socket; DataInputStream in = new DataInputStream(socket.getInputStream());
-             DataOutputStream out = new DataOutputStream(socket.getOutputStream())) {
+        BlockingQueue<Messages.Request> requests = new LinkedBlockingQueue<>();
+        AtomicInteger outstandingProduce = new AtomicInteger();
+        Messages.Request end = new Messages.Request(null, null, null);
+        Thread reader = new Thread(() -> {
+            try {
+                DataInputStream in = new DataInputStream(socket.getInputStream());
+                while (!closed) {
+                    int size = in.readInt();
+                    byte[] frame = new byte[size];
+                    in.readFully(frame);
+                    Messages.Request request = Messages.decodeRequest(ByteBuffer.wrap(frame));
+                    if (request.apiKey() == ApiKey.PRODUCE) {
+                        int now = outstandingProduce.incrementAndGet();
+                        maxOutstandingProduce.accumulateAndGet(now, Math::max);
+                    }
+                    requests.add(request);
+                }
+            } catch (IOException | RuntimeException e) {
+                // connection closed
+            } finally {
+                requests.add(end);
+            }
+        }, "fake-broker-reader");
+        reader.setDaemon(true);
+        reader.start();
+        boolean hung = false;
+        try (socket; DataOutputStream out = new DataOutputStream(socket.getOutputStream())) {
             while (!closed) {
-                int size = in.readInt();
-                byte[] frame = new byte[size];
-                in.readFully(frame);
-                Messages.Request request = Messages.decodeRequest(ByteBuffer.wrap(frame));
+                Messages.Request request = requests.take();
+                if (request == end) {
+                    return;
+                }
+                boolean produce = request.apiKey() == ApiKey.PRODUCE;
+                if (hung || (produce && swallowProduce.get())) {
+                    hung = true;
+                    continue; // never answered: the client is left waiting
+                }
+                if (produce && produceDelayMs > 0) {
+                    Thread.sleep(produceDelayMs);
+                }
                 Message response = handle(request);
                 if (response == DROP) {
                     return; // closes the connection without answering
                 }
                 if (response == null) {
+                    outstandingProduce.decrementAndGet();
                     continue; // acks=0
                 }
                 ByteBuffer bytes = Messages.encodeResponse(request.header().correlationId(), (short) 0, response).toBuffer();
+                if (produce) {
+                    outstandingProduce.decrementAndGet(); // answered from here on, as far as the client can tell
+                }
                 out.writeInt(bytes.remaining());
                 out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
                 out.flush();
             }
-        } catch (IOException e) {
+        } catch (IOException | InterruptedException e) {
             // connection closed
         } finally {
             sockets.remove(socket);
@@ -233,6 +289,7 @@ public final class FakeBroker implements AutoCloseable {
     }
 
     private synchronized Fetch.Response fetch(Fetch.Request request) {
+        fetchRequests.add(request);
         List<PerTopic<Fetch.PartitionData>> out = new ArrayList<>();
         for (PerTopic<Fetch.PartitionRequest> topic : request.topics()) {
             List<Fetch.PartitionData> results = new ArrayList<>();

@@ -179,13 +179,29 @@ public final class RunnelAdmin implements AutoCloseable {
                 });
     }
 
-    /** The controller's address (any broker while none is known). */
+    /**
+     * The controller's address (any broker while none is known). While the metadata names no
+     * broker at all (a cluster still starting), asks again after retry.backoff.ms until the deadline.
+     */
     private CompletableFuture<InetSocketAddress> controller(long deadlineNanos) {
         Cluster cluster = metadata.cluster();
-        if (cluster.nodes().isEmpty()) {
-            return metadata.refresh().thenApply(this::controllerOf);
+        if (!cluster.nodes().isEmpty()) {
+            return CompletableFuture.completedFuture(controllerOf(cluster));
         }
-        return CompletableFuture.completedFuture(controllerOf(cluster));
+        return metadata.refresh().thenCompose(refreshed -> {
+            if (!refreshed.nodes().isEmpty() || System.nanoTime() + retryBackoffMs * 1_000_000 - deadlineNanos >= 0) {
+                return CompletableFuture.completedFuture(controllerOf(refreshed));
+            }
+            CompletableFuture<InetSocketAddress> next = new CompletableFuture<>();
+            later(() -> controller(deadlineNanos).whenComplete((address, e) -> {
+                if (e != null) {
+                    next.completeExceptionally(e);
+                } else {
+                    next.complete(address);
+                }
+            }));
+            return next;
+        });
     }
 
     private InetSocketAddress controllerOf(Cluster cluster) {

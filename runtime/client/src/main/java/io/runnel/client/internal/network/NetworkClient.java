@@ -14,6 +14,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.runnel.api.ErrorCode;
 import io.runnel.api.RunnelException;
@@ -253,8 +254,10 @@ public final class NetworkClient implements AutoCloseable {
                 inFlightCount = inFlight.size();
                 request.timeout = loop.schedule(() -> {
                     if (!request.future.isDone()) {
-                        close(new RunnelException(ErrorCode.REQUEST_TIMED_OUT, request.request.apiKey() + " request to "
-                                + address + " got no answer within " + request.timeoutMs + " ms"));
+                        RunnelException timedOut = new RunnelException(ErrorCode.REQUEST_TIMED_OUT, request.request.apiKey()
+                                + " request to " + address + " got no answer within " + request.timeoutMs + " ms");
+                        close(timedOut);
+                        request.fail(timedOut); // in case the connection no longer tracked it
                     }
                 }, request.timeoutMs, TimeUnit.MILLISECONDS);
                 channel.write(frame).addListener(f -> {
@@ -275,30 +278,44 @@ public final class NetworkClient implements AutoCloseable {
             }
         }
 
+        /**
+         * Matches an answer with the oldest request in flight. The request leaves the queue only
+         * once its answer is known to be its own: an unreadable or unexpected answer closes the
+         * connection, which fails every request still queued, that one included.
+         */
         void onResponse(ByteBuffer frame) {
-            InFlight head = inFlight.poll();
-            inFlightCount = inFlight.size();
             int correlationId;
             try {
                 correlationId = Messages.correlationId(frame.duplicate());
-            } catch (RunnelException e) {
-                close(new RunnelException(ErrorCode.NETWORK_EXCEPTION, "unreadable answer from " + address, e));
+            } catch (RuntimeException e) {
+                close(new RunnelException(ErrorCode.NETWORK_EXCEPTION, "unreadable answer from " + address + ": "
+                        + e.getMessage(), e));
                 return;
             }
+            InFlight head = inFlight.peek();
             if (head == null || head.correlationId != correlationId) {
+                if (head != null) {
+                    inFlight.poll();
+                    head.fail(new RunnelException(ErrorCode.NETWORK_EXCEPTION, "answers out of order from " + address
+                            + ": correlation id " + correlationId + ", expected " + head.correlationId));
+                }
                 close(new RunnelException(ErrorCode.NETWORK_EXCEPTION, "answer from " + address + " has correlation id "
                         + correlationId + ", expected " + (head == null ? "none" : head.correlationId)));
-                if (head != null) {
-                    head.fail(new RunnelException(ErrorCode.NETWORK_EXCEPTION, "answers out of order from " + address));
-                }
                 return;
             }
+            inFlight.poll();
+            inFlightCount = inFlight.size();
             head.timeout.cancel(false);
+            Message response;
             try {
-                head.future.complete(Messages.decodeResponse(head.request.apiKey(), (short) 0, frame));
+                response = Messages.decodeResponse(head.request.apiKey(), (short) 0, frame);
             } catch (RuntimeException e) {
-                head.future.completeExceptionally(e);
+                head.future.completeExceptionally(e instanceof RunnelException re ? re
+                        : new RunnelException(ErrorCode.NETWORK_EXCEPTION, "unreadable " + head.request.apiKey()
+                                + " answer from " + address + ": " + e, e));
+                return;
             }
+            head.future.complete(response);
         }
 
         void close(RunnelException reason) {
@@ -328,13 +345,14 @@ public final class NetworkClient implements AutoCloseable {
     private static ByteBuf toFrame(Send send) {
         List<Object> parts = send.parts();
         ByteBuf[] buffers = new ByteBuf[parts.size() + 1];
-        buffers[0] = Unpooled.buffer(4).writeInt(Math.toIntExact(send.sizeInBytes()));
         for (int i = 0; i < parts.size(); i++) {
             if (!(parts.get(i) instanceof ByteBuffer buffer)) {
                 throw new IllegalArgumentException("a client request holds buffers only, not " + parts.get(i).getClass());
             }
             buffers[i + 1] = Unpooled.wrappedBuffer(buffer.duplicate());
         }
+        buffers[0] = Unpooled.buffer(4).writeInt(Math.toIntExact(send.sizeInBytes()));
+        // Netty releases the frame once it is written, or when the write fails.
         return Unpooled.wrappedBuffer(buffers);
     }
 
@@ -348,13 +366,13 @@ public final class NetworkClient implements AutoCloseable {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf frame = (ByteBuf) msg;
             byte[] bytes;
             try {
+                ByteBuf frame = (ByteBuf) msg;
                 bytes = new byte[frame.readableBytes()];
                 frame.readBytes(bytes);
             } finally {
-                frame.release();
+                ReferenceCountUtil.release(msg);
             }
             connection.onResponse(ByteBuffer.wrap(bytes));
         }

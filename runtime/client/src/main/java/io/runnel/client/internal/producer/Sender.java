@@ -159,6 +159,7 @@ public final class Sender implements Runnable {
         } else {
             nextWake = Math.min(nextWake, expireOnly(now));
         }
+        nextWake = Math.min(nextWake, expireInFlight(now));
         long waitMs = Math.max(0, nextWake - clock.getAsLong());
         try {
             Runnable event = waitMs == 0 ? events.poll() : events.poll(waitMs, TimeUnit.MILLISECONDS);
@@ -186,6 +187,30 @@ public final class Sender implements Runnable {
                 if (first != null) {
                     nextWake = Math.min(nextWake, first.createdMs + settings.deliveryTimeoutMs());
                 }
+            }
+        }
+        failExpired(expired, now);
+        return nextWake;
+    }
+
+    /**
+     * Fails sent batches that have waited for their answer past {@code delivery.timeout.ms} with
+     * {@code REQUEST_TIMED_OUT}, so that the bound holds even when {@code request.timeout.ms} is
+     * longer. The request stays in flight: its answer, when it comes, is ignored for these batches.
+     * Returns when the next sent batch expires.
+     */
+    private long expireInFlight(long now) {
+        long nextWake = Long.MAX_VALUE;
+        List<ProducerBatch> expired = new ArrayList<>();
+        for (ProducerBatch batch : inFlightBatches) {
+            if (batch.isDone()) {
+                continue;
+            }
+            long deadline = batch.createdMs + settings.deliveryTimeoutMs();
+            if (now >= deadline) {
+                expired.add(batch);
+            } else {
+                nextWake = Math.min(nextWake, deadline);
             }
         }
         failExpired(expired, now);
@@ -250,6 +275,14 @@ public final class Sender implements Runnable {
                 deque.pollFirst();
                 requests.computeIfAbsent(address, a -> new ArrayList<>()).add(first);
                 requestBytes.merge(address, size, Integer::sum);
+                // One batch per partition and request: a batch behind it that is ready too goes in
+                // the next pass, in another request while this one is in flight (up to
+                // max.in.flight.requests.per.connection), not once this one is answered.
+                ProducerBatch next = deque.peekFirst();
+                if (next != null) {
+                    long nextReadyAt = accumulator.readyAt(next, deque.size(), now);
+                    nextWake = Math.min(nextWake, nextReadyAt > 0 ? nextReadyAt : now);
+                }
             }
         }
         failExpired(expired, now);
