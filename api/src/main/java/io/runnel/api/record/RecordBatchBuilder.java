@@ -26,6 +26,9 @@ public final class RecordBatchBuilder {
      * records; an uncompressed batch is finished in place, without a copy.
      */
     private ByteBuffer records;
+    /** The batch once sealed: header space, then the (compressed) records. */
+    private ByteBuffer sealed;
+    private int uncompressedSize;
     private int count;
     private long baseTimestamp;
     private long maxTimestamp = -1L;
@@ -84,6 +87,9 @@ public final class RecordBatchBuilder {
 
     /** Appends a record; its offset is the batch's base offset plus the number appended before it. */
     public RecordBatchBuilder append(long timestamp, byte[] key, byte[] value, List<Header> headers) {
+        if (records == null) {
+            throw new IllegalStateException("the batch is sealed; no more records can be appended");
+        }
         if (count == 0) {
             baseTimestamp = timestamp;
         }
@@ -118,44 +124,67 @@ public final class RecordBatchBuilder {
 
     /** The size the batch would have uncompressed; an upper bound for most codecs. */
     public int uncompressedSizeInBytes() {
-        return records.position();
+        return records != null ? records.position() : uncompressedSize;
     }
 
-    /** Encodes the batch. The builder may not be used afterwards. */
+    /**
+     * Closes the batch to more records and compresses them now. Optional: {@link #build()} does it
+     * when it has not been done. A producer calls it from the thread that filled the batch, so
+     * that compression runs there rather than on the thread that sends; the header fields (offset,
+     * producer, sequence) may still be set until {@link #build()}.
+     *
+     * @return the size the built batch will have
+     * @since 0.1
+     */
+    public int seal() {
+        if (sealed == null) {
+            if (count == 0) {
+                throw new IllegalStateException("a batch needs at least one record");
+            }
+            uncompressedSize = records.position();
+            ByteBuffer batch;
+            if (codec == null) {
+                batch = records.flip();
+            } else {
+                ByteBuffer compressed = codec.compress(records.duplicate().flip().position(RecordBatch.HEADER_SIZE).slice());
+                batch = ByteBuffer.allocate(RecordBatch.HEADER_SIZE + compressed.remaining());
+                batch.position(RecordBatch.HEADER_SIZE);
+                batch.put(compressed).flip();
+            }
+            sealed = batch.order(ByteOrder.BIG_ENDIAN);
+            records = null;
+        }
+        return sealed.limit();
+    }
+
+    /** Whether {@link #seal()} has run. */
+    public boolean isSealed() {
+        return sealed != null;
+    }
+
+    /** Encodes the batch: seals it if needed, then writes the header and the CRC. The builder may not be used afterwards. */
     public ByteBuffer build() {
-        if (count == 0) {
-            throw new IllegalStateException("a batch needs at least one record");
-        }
-        ByteBuffer batch;
-        int bodySize;
-        if (codec == null) {
-            bodySize = records.position() - RecordBatch.HEADER_SIZE;
-            batch = records.flip().order(ByteOrder.BIG_ENDIAN);
-        } else {
-            ByteBuffer compressed = codec.compress(records.duplicate().flip().position(RecordBatch.HEADER_SIZE).slice());
-            bodySize = compressed.remaining();
-            batch = ByteBuffer.allocate(RecordBatch.HEADER_SIZE + bodySize).order(ByteOrder.BIG_ENDIAN);
-            batch.position(RecordBatch.HEADER_SIZE);
-            batch.put(compressed).flip();
-        }
+        seal();
+        ByteBuffer batch = sealed;
+        int size = batch.limit();
         short attributes = (short) ((codec == null ? 0 : codec.id() & RecordBatch.COMPRESSION_MASK)
                 | (timestampType == TimestampType.LOG_APPEND_TIME ? RecordBatch.TIMESTAMP_TYPE_MASK : 0));
-        batch.putLong(baseOffset)
-                .putInt(RecordBatch.HEADER_SIZE + bodySize - RecordBatch.LOG_OVERHEAD)
-                .putInt(partitionLeaderEpoch)
-                .put(RecordBatch.MAGIC)
-                .putInt(0)
-                .putShort(attributes)
-                .putInt(count - 1)
-                .putLong(baseTimestamp)
-                .putLong(maxTimestamp)
-                .putLong(producerId)
-                .putShort(producerEpoch)
-                .putInt(baseSequence)
-                .putInt(count);
+        batch.putLong(RecordBatch.BASE_OFFSET_OFFSET, baseOffset)
+                .putInt(RecordBatch.LENGTH_OFFSET, size - RecordBatch.LOG_OVERHEAD)
+                .putInt(RecordBatch.PARTITION_LEADER_EPOCH_OFFSET, partitionLeaderEpoch)
+                .put(RecordBatch.MAGIC_OFFSET, RecordBatch.MAGIC)
+                .putInt(RecordBatch.CRC_OFFSET, 0)
+                .putShort(RecordBatch.ATTRIBUTES_OFFSET, attributes)
+                .putInt(RecordBatch.LAST_OFFSET_DELTA_OFFSET, count - 1)
+                .putLong(RecordBatch.BASE_TIMESTAMP_OFFSET, baseTimestamp)
+                .putLong(RecordBatch.MAX_TIMESTAMP_OFFSET, maxTimestamp)
+                .putLong(RecordBatch.PRODUCER_ID_OFFSET, producerId)
+                .putShort(RecordBatch.PRODUCER_EPOCH_OFFSET, producerEpoch)
+                .putInt(RecordBatch.BASE_SEQUENCE_OFFSET, baseSequence)
+                .putInt(RecordBatch.RECORD_COUNT_OFFSET, count);
         batch.position(0);
         RecordBatch.wrap(batch).updateCrc();
-        records = null;
+        sealed = null;
         return batch;
     }
 

@@ -146,6 +146,7 @@ public final class Broker implements AutoCloseable {
         ApiRequestHandler handler = new ApiRequestHandler(replicas, cache, topics,
                 new ProducerIdManager(backend.metadata()), codecs, config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS),
                 delayed, requestThreads);
+        resources.push(handler);
 
         // Load the cluster's metadata and give the partitions their roles before serving anyone,
         // so no client is answered from an empty view.

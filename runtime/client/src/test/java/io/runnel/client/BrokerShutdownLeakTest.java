@@ -6,7 +6,6 @@ import io.runnel.client.admin.RunnelAdmin;
 import io.runnel.client.consumer.RunnelConsumer;
 import io.runnel.client.serialization.StringDeserializer;
 import io.runnel.testkit.EmbeddedCluster;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,7 +25,6 @@ import java.util.Map;
  * Enable this test once the broker answers or releases parked requests when it stops.
  */
 @Timeout(120)
-@Disabled("broker bug: a Fetch waiting at the broker when it stops leaks its request frame")
 class BrokerShutdownLeakTest {
 
     @Test

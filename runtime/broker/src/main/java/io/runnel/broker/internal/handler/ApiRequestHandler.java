@@ -30,7 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * Routes each decoded request to the handler of its API. Runs on the request threads; handlers
  * that wait on the coordination backend or on data return futures instead of blocking.
  */
-public final class ApiRequestHandler implements RequestHandler {
+public final class ApiRequestHandler implements RequestHandler, AutoCloseable {
     private final ProduceHandler produce;
     private final FetchHandler fetch;
     private final ListOffsetsHandler listOffsets;
@@ -61,6 +61,12 @@ public final class ApiRequestHandler implements RequestHandler {
             case DELETE_TOPICS -> topics.delete((DeleteTopics.Request) request.body());
             case INIT_PRODUCER_ID -> initProducerId((InitProducerId.Request) request.body());
         };
+    }
+
+    /** Answers the requests still waiting (long-polling fetches); call once the server stopped reading. */
+    @Override
+    public void close() {
+        fetch.completeAll();
     }
 
     private CompletableFuture<Optional<Message>> initProducerId(InitProducerId.Request request) {

@@ -98,6 +98,22 @@ final class FetchHandler {
         return fetch.answer;
     }
 
+    /**
+     * Answers every fetch still waiting, with what there is: on shutdown, so no request (and no
+     * network buffer it holds) is left behind.
+     */
+    void completeAll() {
+        for (Set<WaitingFetch> set : waiting.values()) {
+            for (WaitingFetch fetch : set.toArray(WaitingFetch[]::new)) {
+                try {
+                    fetch.tryComplete(true);
+                } catch (RuntimeException e) {
+                    fetch.answer.completeExceptionally(e);
+                }
+            }
+        }
+    }
+
     private void onAppend(TopicPartition tp) {
         Set<WaitingFetch> set = waiting.get(tp);
         if (set == null || set.isEmpty()) {

@@ -46,6 +46,8 @@ public final class ProducerBatch {
     final CompletableFuture<Void> completion = new CompletableFuture<>();
 
     private final CompressionRatio ratio;
+    /** Set once the records are compressed (and no more can be added). */
+    private volatile boolean sealed;
     private final boolean compressed;
 
     ProducerBatch(TopicPartition tp, CompressionCodec codec, int batchSize, long createdMs, CompressionRatio ratio) {
@@ -69,12 +71,12 @@ public final class ProducerBatch {
 
     /** Whether a record of {@code estimatedBytes} still fits; an empty batch takes any record. */
     boolean hasRoomFor(int estimatedBytes) {
-        return built == null && (builder.recordCount() == 0
+        return built == null && !sealed && (builder.recordCount() == 0
                 || expectedSize(builder.uncompressedSizeInBytes() + estimatedBytes) <= batchSize);
     }
 
     boolean isFull() {
-        return built != null || expectedSize(builder.uncompressedSizeInBytes()) >= batchSize;
+        return built != null || sealed || expectedSize(builder.uncompressedSizeInBytes()) >= batchSize;
     }
 
     void append(long timestamp, byte[] key, byte[] value, List<Header> headers, Callback callback,
@@ -91,18 +93,32 @@ public final class ProducerBatch {
         return baseSequence != RecordBatch.NO_SEQUENCE;
     }
 
+    /**
+     * Closes the batch to more records and compresses it, on the calling thread: the producer calls
+     * this from the thread whose record filled the batch, so that compression happens there and not
+     * on the one thread that sends. Idempotent.
+     */
+    synchronized void seal() {
+        if (built != null || sealed) {
+            return;
+        }
+        int raw = builder.uncompressedSizeInBytes();
+        int size = builder.seal();
+        sealed = true;
+        if (compressed) {
+            ratio.observe(raw - RecordBatch.HEADER_SIZE, size - RecordBatch.HEADER_SIZE);
+        }
+    }
+
     /** Builds the batch on first send; later calls return the same bytes. */
-    ByteBuffer build(long producerId, short epoch, int sequence) {
+    synchronized ByteBuffer build(long producerId, short epoch, int sequence) {
         if (built == null) {
+            seal();
             if (producerId != RecordBatch.NO_PRODUCER_ID) {
                 builder.idempotent(producerId, epoch, sequence);
                 baseSequence = sequence;
             }
-            int raw = builder.uncompressedSizeInBytes();
             built = builder.build();
-            if (compressed) {
-                ratio.observe(raw - RecordBatch.HEADER_SIZE, built.remaining() - RecordBatch.HEADER_SIZE);
-            }
         }
         return built.duplicate();
     }

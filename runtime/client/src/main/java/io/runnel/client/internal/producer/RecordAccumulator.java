@@ -100,6 +100,7 @@ public final class RecordAccumulator {
         }
         pool.allocate(size, maxBlockMs);
         boolean appended = false;
+        ProducerBatch closed = null;
         try {
             synchronized (deque) {
                 ProducerBatch last = deque.peekLast();
@@ -108,6 +109,7 @@ public final class RecordAccumulator {
                     if (abortOnNewBatch) {
                         return new AppendResult(null, false, false, true);
                     }
+                    closed = last;
                     last = new ProducerBatch(tp, codec, batchSize, clock.getAsLong(),
                             compressionRatios.computeIfAbsent(tp.topic(), t -> new CompressionRatio()));
                     deque.addLast(last);
@@ -123,6 +125,11 @@ public final class RecordAccumulator {
         } finally {
             if (!appended) {
                 pool.release(size);
+            }
+            if (closed != null) {
+                // The batch this record did not fit in is complete: compress it here, outside the
+                // lock, rather than on the sender thread.
+                closed.seal();
             }
         }
     }
