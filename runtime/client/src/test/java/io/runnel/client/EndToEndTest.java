@@ -55,9 +55,6 @@ class EndToEndTest {
 
     @AfterAll
     static void stop() throws InterruptedException {
-        // The consumers' last fetches wait up to fetch.max.wait.ms (100) at the broker; a broker that
-        // stops before answering them leaks their frames (BrokerShutdownLeakTest).
-        Thread.sleep(300);
         if (admin != null) {
             admin.close();
         }
