@@ -452,7 +452,10 @@ EOF
   done
 
   log "runnel: starting the broker on $runnel_bootstrap"
-  runnel_cmd "${broker_heap[*]}" server-start "$runnel_home/config/server.properties" \
+  # Not through runnel_cmd: a shell function run with & is a subshell, and $! would be its pid, not
+  # the broker's, so stopping it would leave the broker running.
+  RUNNEL_HEAP_OPTS="${RUNNEL_HEAP_OPTS:-${broker_heap[*]}}" RUNNEL_JVM_OPTS="${RUNNEL_JVM_OPTS:-${jvm_perf_opts[*]}}" \
+    "$runnel" server-start "$runnel_home/config/server.properties" \
     --override "log.dirs=$dir/data" \
     --override "listeners=PLAINTEXT://$runnel_bootstrap" \
     --override "zookeeper.connect=127.0.0.1:$zk_port" >"$dir/broker.out" 2>&1 &
