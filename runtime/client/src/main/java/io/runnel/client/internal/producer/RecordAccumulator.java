@@ -109,7 +109,10 @@ public final class RecordAccumulator {
                     if (abortOnNewBatch) {
                         return new AppendResult(null, false, false, true);
                     }
-                    closed = last;
+                    // Compress the full batch here only when the sender is behind (batches wait
+                    // behind it); otherwise the sender compresses it, so the two threads share the
+                    // work instead of one doing all of it.
+                    closed = deque.size() >= 2 ? last : null;
                     last = new ProducerBatch(tp, codec, batchSize, clock.getAsLong(),
                             compressionRatios.computeIfAbsent(tp.topic(), t -> new CompressionRatio()));
                     deque.addLast(last);
@@ -127,9 +130,7 @@ public final class RecordAccumulator {
                 pool.release(size);
             }
             if (closed != null) {
-                // The batch this record did not fit in is complete: compress it here, outside the
-                // lock, rather than on the sender thread.
-                closed.seal();
+                closed.seal(); // outside the lock
             }
         }
     }
