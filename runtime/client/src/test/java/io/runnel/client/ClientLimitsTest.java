@@ -3,6 +3,7 @@ package io.runnel.client;
 import io.runnel.api.ErrorCode;
 import io.runnel.api.RunnelException;
 import io.runnel.api.TopicPartition;
+import io.runnel.api.record.RecordBatch;
 import io.runnel.client.consumer.RunnelConsumer;
 import io.runnel.client.producer.ProducerRecord;
 import io.runnel.client.producer.RecordMetadata;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -94,6 +96,38 @@ class ClientLimitsTest {
             assertEquals(0L, later.offset());
             assertEquals(1, broker.batches("t", 0).size());
         }
+    }
+
+    @Test
+    void anIdempotentProducerDeliversLaterRecordsOfAPartitionAfterASentBatchExpired() throws Exception {
+        try (var producer = producer("request.timeout.ms", "300", "delivery.timeout.ms", "3000")) {
+            producer.send(new ProducerRecord<>("t", 1, null, null, "warm-up", null)).get(10, TimeUnit.SECONDS);
+            broker.swallowProduce.set(true);
+            CompletableFuture<RecordMetadata> a = producer.send(new ProducerRecord<>("t", 0, null, null, "a", null));
+            Thread.sleep(1500);
+            // Sent (sequence 1, after a's 0) while a is still unanswered; its requests are not answered either.
+            CompletableFuture<RecordMetadata> b = producer.send(new ProducerRecord<>("t", 0, null, null, "b", null));
+            assertEquals(ErrorCode.REQUEST_TIMED_OUT, failure(a, 5_000).errorCode());
+            broker.swallowProduce.set(false);
+
+            // a's sequence is a gap; b (due to expire 4.5 s after a was sent) and everything after it
+            // are delivered all the same.
+            assertEquals(0L, b.get(5, TimeUnit.SECONDS).offset());
+            assertEquals(1L, producer.send(new ProducerRecord<>("t", 0, null, null, "c", null))
+                    .get(10, TimeUnit.SECONDS).offset());
+            assertEquals(1L, producer.send(new ProducerRecord<>("t", 1, null, null, "d", null))
+                    .get(10, TimeUnit.SECONDS).offset());
+        }
+        List<String> stored = new ArrayList<>();
+        for (RecordBatch batch : broker.batches("t", 0)) {
+            batch.records(null).forEach(r -> stored.add(StandardCharsets.UTF_8.decode(r.value()).toString()));
+        }
+        assertEquals(List.of("b", "c"), stored, "b and c once each, in order; a never written");
+        // b's outcome was unknown (its requests went unanswered): it was first resent under its old
+        // id and sequence, and only once the broker said it was not written, under the new id from 0.
+        List<FakeBroker.Appended> bs = broker.received.stream().filter(x -> x.partition() == 0).toList();
+        assertTrue(bs.stream().anyMatch(x -> x.producerId() == 1000L && x.baseSequence() == 1), bs.toString());
+        assertEquals(new FakeBroker.Appended("t", 0, 1001L, 0, 1, -1), bs.get(bs.size() - 2), bs.toString());
     }
 
     @Test

@@ -34,6 +34,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A one-broker cluster in a test: a plain {@link ServerSocket} with a thread per connection that
@@ -54,6 +55,8 @@ public final class FakeBroker implements AutoCloseable {
     /** Every batch a produce request carried, duplicates included. */
     public final List<Appended> received = new CopyOnWriteArrayList<>();
     public final AtomicInteger produceRequests = new AtomicInteger();
+    /** The id the next InitProducerId gets: 1000, 1001, ... (a new id each time, like the real broker). */
+    private final AtomicLong nextProducerId = new AtomicLong(1000);
     /** Appends the next N produce requests, then closes the connection without answering. */
     public final AtomicInteger dropProduceResponses = new AtomicInteger();
     /** Answers the next N produce requests with NOT_LEADER_OR_FOLLOWER without appending. */
@@ -202,7 +205,7 @@ public final class FakeBroker implements AutoCloseable {
         return switch (request.apiKey()) {
             case API_VERSIONS -> ApiVersions.Response.ofThisBuild();
             case METADATA -> metadata((Metadata.Request) request.body());
-            case INIT_PRODUCER_ID -> new InitProducerId.Response((short) 0, 1000L, (short) 0);
+            case INIT_PRODUCER_ID -> new InitProducerId.Response((short) 0, nextProducerId.getAndIncrement(), (short) 0);
             case PRODUCE -> produce((Produce.Request) request.body());
             case FETCH -> fetch((Fetch.Request) request.body());
             case LIST_OFFSETS -> listOffsets((ListOffsets.Request) request.body());

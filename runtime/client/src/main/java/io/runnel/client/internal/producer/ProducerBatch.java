@@ -19,7 +19,9 @@ import java.util.concurrent.CompletableFuture;
  * The records of one partition that travel together as one v2 record batch. Records are appended
  * by sending threads (under the partition's deque lock) until the sender drains the batch; then the
  * sender builds it once, with its producer id, epoch and base sequence, and resends exactly those
- * bytes on every retry, so the broker recognises a duplicate.
+ * bytes on every retry, so the broker recognises a duplicate. The one exception: when the producer
+ * takes a new producer id after a batch failed for good, a batch known not to be written yet is
+ * given the new id and a new sequence ({@link #resetProducerState}).
  *
  * <p>Appends are guarded by the accumulator's deque lock; everything after draining happens on
  * the sender thread.
@@ -41,6 +43,12 @@ public final class ProducerBatch {
     int baseSequence = RecordBatch.NO_SEQUENCE;
     int attempts;
     long retryAtMs;
+    /**
+     * Whether an attempt ended without telling whether the broker wrote the batch (no answer, or
+     * an answer such as REQUEST_TIMED_OUT that comes after the write), and no answer since said it
+     * is not written. Sender thread only.
+     */
+    boolean maybeWritten;
     private boolean done;
     /** Completes normally once the batch succeeded or failed (flush and close wait on it). */
     final CompletableFuture<Void> completion = new CompletableFuture<>();
@@ -121,6 +129,22 @@ public final class ProducerBatch {
             built = builder.build();
         }
         return built.duplicate();
+    }
+
+    /**
+     * Gives a built batch a new producer id, epoch and base sequence (after the producer took a
+     * new id): rewrites those header fields and the CRC, which covers them. Only while the batch
+     * is not in flight.
+     */
+    synchronized void resetProducerState(long producerId, short epoch, int sequence) {
+        if (built == null) {
+            throw new IllegalStateException("batch for " + tp + " was never built, so it has no producer state");
+        }
+        built.putLong(RecordBatch.PRODUCER_ID_OFFSET, producerId)
+                .putShort(RecordBatch.PRODUCER_EPOCH_OFFSET, epoch)
+                .putInt(RecordBatch.BASE_SEQUENCE_OFFSET, sequence);
+        RecordBatch.wrap(built).updateCrc();
+        baseSequence = sequence;
     }
 
     int sizeInBytes() {

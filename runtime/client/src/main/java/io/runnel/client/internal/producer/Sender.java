@@ -42,6 +42,20 @@ import java.util.function.LongSupplier;
  * holds. At most 5 batches per partition are in flight (the broker remembers the last 5 for
  * de-duplication). A broker answers a resend of an appended batch with its original offset.
  *
+ * <p>Reset after a batch fails for good: a numbered batch that fails (refused with a
+ * non-retriable error, out of retries, or expired by {@code delivery.timeout.ms}) leaves a gap in
+ * its partition's sequence, so the broker would refuse every later batch of that partition. The
+ * sender then stops numbering new batches and stops sending batches known not to be written, and
+ * waits until (1) no request is in flight and (2) no partition's first queued batch is one whose
+ * outcome is unknown ({@link ProducerBatch#maybeWritten}: an attempt got no clear answer, and no
+ * answer since said it is not written). Such a batch is resent meanwhile under its old id and
+ * sequence until the broker answers it: written (it completes) or
+ * {@code OUT_OF_ORDER_SEQUENCE_NUMBER} (not written; then neither is anything numbered after it
+ * under that id, since a broker accepts a producer's sequences only in order). Then the sender asks for a new producer id (InitProducerId), forgets every
+ * partition's sequences, and gives the batches still queued the new id and sequences from 0 in
+ * queue order, which is sequence order ({@link ProducerBatch#resetProducerState}). None of them
+ * can be written under the old id, so none is written twice.
+ *
  * <p>All state here is confined to the sender thread; network callbacks hand their results to it
  * through {@link #post}. Nothing here blocks the event loop.
  */
@@ -79,6 +93,8 @@ public final class Sender implements Runnable {
     private long producerId = RecordBatch.NO_PRODUCER_ID;
     private short producerEpoch = RecordBatch.NO_PRODUCER_EPOCH;
     private boolean producerIdRequested;
+    /** A numbered batch failed for good: take a new producer id once nothing old is unresolved. */
+    private boolean resetPending;
     private long producerIdRetryAtMs;
     private boolean metadataRequested;
     private long metadataRetryAtMs;
@@ -149,6 +165,14 @@ public final class Sender implements Runnable {
             requestMetadata(now);
         }
         boolean canSend = true;
+        if (settings.idempotent() && resetPending && producerId != RecordBatch.NO_PRODUCER_ID
+                && inFlightBatches.isEmpty() && !hasUnresolvedBatch()) {
+            log.info("Idempotent producer drops producer id {} after a batch failed for good; taking a new id and"
+                    + " renumbering the batches not yet acknowledged", producerId);
+            producerId = RecordBatch.NO_PRODUCER_ID;
+            producerEpoch = RecordBatch.NO_PRODUCER_EPOCH;
+            partitions.clear();
+        }
         if (settings.idempotent() && producerId == RecordBatch.NO_PRODUCER_ID) {
             canSend = false;
             maybeInitProducerId(now);
@@ -253,6 +277,11 @@ public final class Sender implements Runnable {
                     continue;
                 }
                 if (settings.idempotent()) {
+                    if (resetPending && !(first.hasSequence() && first.maybeWritten)) {
+                        // Until the new producer id: only batches whose outcome is unknown go out,
+                        // under their old id, to learn whether they were written.
+                        continue;
+                    }
                     PartitionState state = state(tp);
                     if (state.inFlight.size() >= MAX_IN_FLIGHT_PER_PARTITION_IDEMPOTENT) {
                         continue;
@@ -298,12 +327,72 @@ public final class Sender implements Runnable {
 
     private void failExpired(List<ProducerBatch> expired, long now) {
         for (ProducerBatch batch : expired) {
-            batch.fail(new RunnelException(ErrorCode.REQUEST_TIMED_OUT, "expiring " + batch.recordCount()
+            failForGood(batch, new RunnelException(ErrorCode.REQUEST_TIMED_OUT, "expiring " + batch.recordCount()
                     + " record(s) for " + batch.tp + ": " + (now - batch.createdMs) + " ms passed since the batch was"
                     + " created, more than delivery.timeout.ms=" + settings.deliveryTimeoutMs() + " (attempts: "
                     + batch.attempts + ")"));
-            accumulator.deallocate(batch);
         }
+    }
+
+    /**
+     * Fails a batch's records for good. A batch that had a sequence leaves a gap in its partition's
+     * sequence: the producer takes a new id (see the class comment).
+     */
+    private void failForGood(ProducerBatch batch, RuntimeException error) {
+        batch.fail(error);
+        accumulator.deallocate(batch);
+        if (settings.idempotent() && batch.hasSequence() && !resetPending) {
+            log.info("{} failed for good ({}); producer id {} will be replaced once the batches in flight are answered",
+                    batch, error.getMessage(), producerId);
+            resetPending = true;
+        }
+    }
+
+    /** Whether a partition's next batch may have been written by an attempt that got no clear answer. */
+    private boolean hasUnresolvedBatch() {
+        for (Map.Entry<TopicPartition, Deque<ProducerBatch>> entry : accumulator.deques()) {
+            Deque<ProducerBatch> deque = entry.getValue();
+            synchronized (deque) {
+                ProducerBatch first = deque.peekFirst();
+                if (first != null && first.hasSequence() && first.maybeWritten) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * After a new producer id: gives every queued batch that was numbered under the old id the new
+     * id and the next sequence, in queue order (numbered batches are at the front, in sequence order).
+     */
+    private void renumberQueued() {
+        for (Map.Entry<TopicPartition, Deque<ProducerBatch>> entry : accumulator.deques()) {
+            Deque<ProducerBatch> deque = entry.getValue();
+            PartitionState state = state(entry.getKey());
+            int renumbered = 0;
+            synchronized (deque) {
+                for (ProducerBatch batch : deque) {
+                    if (!batch.hasSequence()) {
+                        continue;
+                    }
+                    batch.resetProducerState(producerId, producerEpoch, state.nextSequence);
+                    batch.maybeWritten = false;
+                    state.nextSequence = nextSequence(state.nextSequence, batch.recordCount());
+                    renumbered++;
+                }
+            }
+            if (renumbered > 0) {
+                log.debug("{}: {} queued batch(es) renumbered under producer id {}", entry.getKey(), renumbered,
+                        producerId);
+            }
+        }
+    }
+
+    /** The sequence after {@code count} records from {@code sequence}, wrapping from 2147483647 to 0. */
+    private static int nextSequence(int sequence, int count) {
+        long next = (long) sequence + count;
+        return (int) (next > Integer.MAX_VALUE ? next - Integer.MAX_VALUE - 1 : next);
     }
 
     private PartitionState state(TopicPartition tp) {
@@ -321,17 +410,15 @@ public final class Sender implements Runnable {
                     int sequence = fresh ? state.nextSequence : batch.baseSequence;
                     bytes = batch.build(producerId, producerEpoch, sequence);
                     if (fresh) {
-                        long next = (long) sequence + batch.recordCount();
-                        state.nextSequence = (int) (next > Integer.MAX_VALUE ? next - Integer.MAX_VALUE - 1 : next);
+                        state.nextSequence = nextSequence(sequence, batch.recordCount());
                     }
                     state.inFlight.add(batch);
                 } else {
                     bytes = batch.build(RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH, RecordBatch.NO_SEQUENCE);
                 }
             } catch (RuntimeException e) {
-                batch.fail(e instanceof RunnelException re ? re
+                failForGood(batch, e instanceof RunnelException re ? re
                         : new RunnelException(ErrorCode.CORRUPT_RECORD, "could not build the batch for " + batch.tp, e));
-                accumulator.deallocate(batch);
                 continue;
             }
             inFlightBatches.add(batch);
@@ -412,6 +499,11 @@ public final class Sender implements Runnable {
     }
 
     private void onBatchError(ProducerBatch batch, RunnelException error, long now) {
+        if (outcomeUnknown(error.errorCode())) {
+            batch.maybeWritten = true;
+        } else if (error.errorCode() == ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER) {
+            batch.maybeWritten = false; // the broker has not reached this sequence: not written
+        }
         boolean retriable = error.retriable();
         if (error.errorCode() == ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && settings.idempotent()
                 && batch.baseSequence != state(batch.tp).expectedSequence()) {
@@ -435,8 +527,19 @@ public final class Sender implements Runnable {
                     + " attempt(s)" + (inTime ? "" : ", delivery.timeout.ms=" + settings.deliveryTimeoutMs()
                     + " passed") + ")", error);
         }
-        batch.fail(failure);
-        accumulator.deallocate(batch);
+        failForGood(batch, failure);
+    }
+
+    /**
+     * Whether an attempt that ended with this error may nonetheless have written the batch: no
+     * answer at all, or an answer given after the leader appended it. Every other error is a refusal.
+     */
+    private static boolean outcomeUnknown(ErrorCode code) {
+        return switch (code) {
+            case NETWORK_EXCEPTION, REQUEST_TIMED_OUT, UNKNOWN_SERVER_ERROR, NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+                 STORAGE_ERROR -> true;
+            default -> false;
+        };
     }
 
     private static boolean needsMetadata(ErrorCode code) {
@@ -492,6 +595,10 @@ public final class Sender implements Runnable {
                     producerId = r.producerId();
                     producerEpoch = r.producerEpoch();
                     log.info("Idempotent producer has producer id {} and epoch {}", producerId, producerEpoch);
+                    if (resetPending) {
+                        renumberQueued();
+                        resetPending = false;
+                    }
                 }));
     }
 
