@@ -33,8 +33,10 @@ public final class ProducerIdManager {
         if (next <= end) {
             return CompletableFuture.completedFuture(next++);
         }
-        if (claiming == null) {
+        CompletableFuture<Void> pending = claiming;
+        if (pending == null) {
             CompletableFuture<Void> claim = claimBlock(0);
+            pending = claim;
             claiming = claim;
             // Cleared by identity, after the assignment above even if the claim completed at once.
             claim.whenComplete((v, e) -> {
@@ -45,7 +47,8 @@ public final class ProducerIdManager {
                 }
             });
         }
-        return claiming.thenCompose(v -> nextId());
+        // The local, not the field: a claim that completed at once has already cleared the field.
+        return pending.thenCompose(v -> nextId());
     }
 
     private CompletableFuture<Void> claimBlock(int attempt) {
