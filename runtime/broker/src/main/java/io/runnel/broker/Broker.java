@@ -167,7 +167,8 @@ public final class Broker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RunnelException(ErrorCode.BROKER_NOT_AVAILABLE, "interrupted while binding " + listener.hostPort());
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Netty throws the bind failure (an IOException) undeclared.
             throw new RunnelException(ErrorCode.INVALID_CONFIG, "cannot listen on " + listener.hostPort() + " ("
                     + BrokerConfig.LISTENERS + "): " + e.getMessage(), e);
         }
