@@ -234,9 +234,21 @@ public final class MetadataManager {
 
     private static final java.util.Map<Node, InetSocketAddress> ADDRESSES = new ConcurrentHashMap<>();
 
-    /** The socket address of a broker, resolved once per host and port. */
+    /**
+     * The socket address of a broker, resolved once per host and port. An address that does not
+     * resolve is not kept, so a later call tries again (a DNS hiccup must not make a broker
+     * unreachable for the life of the JVM). The cache is bounded by the brokers seen.
+     */
     public static InetSocketAddress address(Node node) {
-        return ADDRESSES.computeIfAbsent(node, n -> new InetSocketAddress(n.host(), n.port()));
+        InetSocketAddress known = ADDRESSES.get(node);
+        if (known != null) {
+            return known;
+        }
+        InetSocketAddress resolved = new InetSocketAddress(node.host(), node.port());
+        if (!resolved.isUnresolved()) {
+            ADDRESSES.put(node, resolved);
+        }
+        return resolved;
     }
 
     /** Parses {@code host:port,host:port}. */
