@@ -53,6 +53,18 @@ class ControllerTest {
         zk = CuratorFrameworkFactory.newClient(cluster.zookeeperConnect(), new RetryOneTime(100));
         zk.start();
         assertTrue(zk.blockUntilConnected(30, TimeUnit.SECONDS), "test ZooKeeper client connects");
+        // Each broker has seen its own registration when start returns, not necessarily the others'.
+        for (int id = 0; id < 3; id++) {
+            int via = id;
+            Await.until("broker " + via + " seeing 3 brokers", FAIL_OVER, () -> liveBrokersSeenBy(via), n -> n == 3);
+        }
+    }
+
+    private int liveBrokersSeenBy(int via) {
+        try (RawClient client = new RawClient(cluster.broker(via).advertisedAddress())) {
+            Metadata.Response response = client.call(new Metadata.Request(List.of(), false));
+            return response.brokers().size();
+        }
     }
 
     @AfterEach
@@ -141,6 +153,41 @@ class ControllerTest {
             assertTrue(st.controllerEpoch() > epochBefore, "written by the new controller: " + st);
         }
         assertEquals(next, controllerId(next));
+    }
+
+    @Test
+    void aControllerWhoseEpochWasOvertakenWritesNothingAndItsSuccessorFinishesTheWork() throws Exception {
+        start(Map.of("controlled.shutdown.enable", "false"));
+        String topic = createTopic(3, 3);
+        Map<Integer, State> before = fullIsr(topic, replicas(topic));
+        int controller = controllerId(anyBroker());
+        int victim = (controller + 1) % 3;
+        int third = 3 - controller - victim;
+        List<Integer> led = partitionsLedBy(before, victim);
+        assertFalse(led.isEmpty());
+
+        // As if another broker had taken office: /controller_epoch goes past the controller's epoch.
+        Stat stat = new Stat();
+        long epoch = Long.parseLong(new String(zk.getData().storingStatIn(stat).forPath("/controller_epoch"),
+                StandardCharsets.UTF_8).trim());
+        zk.setData().withVersion(stat.getVersion()).forPath("/controller_epoch",
+                String.valueOf(epoch + 5).getBytes(StandardCharsets.UTF_8));
+
+        cluster.stopBroker(victim);
+        // The stale controller must not move the partitions: for 3 s their states stay as they were.
+        AssertionError stayed = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+                () -> Await.until("a write by the stale controller", Duration.ofSeconds(3), () -> states(topic, 3),
+                        s -> led.stream().anyMatch(p -> !s.get(p).equals(before.get(p)))));
+        assertTrue(stayed.getMessage().contains("timed out"), stayed.getMessage());
+
+        // Its broker goes; the next controller (epoch above the fake one) finds the half-done work.
+        cluster.stopBroker(controller);
+        Map<Integer, State> after = Await.until("every partition led by " + third, FAIL_OVER, () -> states(topic, 3),
+                s -> s.values().stream().allMatch(st -> st.leader() == third));
+        for (int p : led) {
+            assertTrue(after.get(p).controllerEpoch() > epoch + 5, "written by the successor: " + after.get(p));
+        }
+        assertEquals(third, controllerId(third));
     }
 
     @Test

@@ -34,6 +34,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
@@ -60,10 +61,13 @@ import java.util.stream.Collectors;
  * picks the candidates; each write re-reads the state znode and is a compare-and-set on the
  * version read.
  *
- * <p>Fencing: a write is refused (and the controller stops acting) when {@code /controller_epoch}
- * holds a higher epoch than ours, or when the state znode was written by a controller with a higher
- * epoch. The epoch check and the state write are two operations, not one transaction: a controller
- * deposed between them can still make one write, which its successor's pass then corrects.
+ * <p>Fencing: on taking office the controller reads {@code /controller_epoch} (which the election
+ * raised to our epoch) and keeps its version; every state update is a compare-and-set on the state's
+ * version guarded, in the same transaction, by that version of {@code /controller_epoch}
+ * ({@link io.runnel.api.coordination.MetadataStore#compareAndSet(String, byte[], int, String, int)}).
+ * Once a successor raised the epoch, none of our writes lands; the conflict makes us read the guard
+ * again and stop acting. We also never overwrite a state written by a higher controller epoch. The
+ * creation of a missing state znode is not guarded (a create cannot overwrite anything).
  *
  * <p>{@link #moveLeadershipsAway} is the controlled shutdown of this broker and runs on whatever
  * broker closes, controller or not.
@@ -91,7 +95,10 @@ public final class Controller implements AutoCloseable {
     /** Partitions seen without a state znode, and when first; controller thread only. */
     private final Map<TopicPartition, Long> missingSince = new HashMap<>();
     /** Our controller epoch while we are controller, -1 otherwise. */
-    private volatile long epoch = -1;
+    private final AtomicLong epoch = new AtomicLong(-1);
+    /** The epoch whose /controller_epoch version we know, and that version; controller thread only. */
+    private long guardEpoch = -1;
+    private int guardVersion = -1;
     private volatile boolean closed;
     private Subscription participation;
 
@@ -110,28 +117,28 @@ public final class Controller implements AutoCloseable {
         participation = backend.controllerElection().participate(brokerId, new ControllerElection.Listener() {
             @Override
             public void elected(long controllerEpoch) {
-                epoch = controllerEpoch;
+                epoch.set(controllerEpoch);
                 log.info("Broker {} acts as controller, epoch {}", brokerId, controllerEpoch);
                 schedulePass();
             }
 
             @Override
             public void resigned() {
-                if (epoch != -1) {
-                    log.info("Broker {} stops acting as controller (epoch {})", brokerId, epoch);
+                long was = epoch.getAndSet(-1);
+                if (was != -1) {
+                    log.info("Broker {} stops acting as controller (epoch {})", brokerId, was);
                 }
-                epoch = -1;
             }
         });
     }
 
     /** Whether this broker is the controller now (as far as it knows). */
     public boolean isActive() {
-        return epoch != -1;
+        return epoch.get() != -1;
     }
 
     private void schedulePass() {
-        if (closed || epoch == -1 || !passQueued.compareAndSet(false, true)) {
+        if (closed || epoch.get() == -1 || !passQueued.compareAndSet(false, true)) {
             return;
         }
         try {
@@ -146,11 +153,20 @@ public final class Controller implements AutoCloseable {
 
     /** One look at every partition; on the controller thread. */
     private void pass() {
-        long ourEpoch = epoch;
+        long ourEpoch = epoch.get();
         if (closed || ourEpoch == -1) {
             return;
         }
         boolean retry = false;
+        try {
+            if (!loadGuard(ourEpoch)) {
+                return;
+            }
+        } catch (RuntimeException e) {
+            log.warn("Controller: cannot read {}: {}; trying again", MetadataPaths.CONTROLLER_EPOCH, e.toString());
+            thread.schedule(this::schedulePass, RETRY_MS, TimeUnit.MILLISECONDS);
+            return;
+        }
         Set<Integer> live = liveBrokers();
         Map<Integer, Integer> leaderCounts = leaderCounts(live);
         missingSince.keySet().removeIf(tp -> cache.topic(tp.topic()).isEmpty());
@@ -206,9 +222,6 @@ public final class Controller implements AutoCloseable {
         TopicPartition tp = new TopicPartition(topic, partition);
         List<Integer> replicas = assignment.replicas().get(partition);
         String path = MetadataPaths.partitionState(topic, partition);
-        if (!epochStillOurs(ourEpoch)) {
-            return false;
-        }
         Optional<Versioned<byte[]>> read = await(backend.metadata().get(path));
         if (read.isEmpty()) {
             if (!stillExists(assignment)) {
@@ -237,7 +250,7 @@ public final class Controller implements AutoCloseable {
         if (current.controllerEpoch() > ourEpoch) {
             log.warn("Controller (epoch {}): {} was written by controller epoch {}; stepping down", ourEpoch, tp,
                     current.controllerEpoch());
-            epoch = -1;
+            epoch.compareAndSet(ourEpoch, -1);
             return false;
         }
         if (current.leader() != PartitionState.NO_LEADER && live.contains(current.leader())) {
@@ -267,11 +280,16 @@ public final class Controller implements AutoCloseable {
             return true; // offline, and still nobody to elect
         }
         try {
-            await(backend.metadata().compareAndSet(path, next.encode(), read.get().version()));
+            // Atomic with the check that /controller_epoch is still at the version we took office with.
+            await(backend.metadata().compareAndSet(path, next.encode(), read.get().version(),
+                    MetadataPaths.CONTROLLER_EPOCH, guardVersion));
         } catch (RuntimeException e) {
             if (unwrap(e) instanceof VersionConflictException) {
-                schedulePass(); // changed under us: look again
-                return true;
+                // The state changed under us, or a successor raised the epoch: the next pass reads
+                // the guard again and tells which.
+                guardEpoch = -1;
+                schedulePass();
+                return false;
             }
             throw e;
         }
@@ -399,21 +417,25 @@ public final class Controller implements AutoCloseable {
                 .equals(assignment.topicId());
     }
 
-    /** Reads {@code /controller_epoch}; a higher epoch than ours means a successor is in office. */
-    private boolean epochStillOurs(long ourEpoch) {
-        if (epoch != ourEpoch) {
-            return false;
+    /**
+     * Reads {@code /controller_epoch} once per epoch and keeps its version, which guards every state
+     * write. Another epoch there means a successor took office: we stop acting.
+     */
+    private boolean loadGuard(long ourEpoch) {
+        if (guardEpoch == ourEpoch) {
+            return true;
         }
         Optional<Versioned<byte[]>> stored = await(backend.metadata().get(MetadataPaths.CONTROLLER_EPOCH));
-        if (stored.isPresent()) {
-            long current = Long.parseLong(new String(stored.get().value(), StandardCharsets.UTF_8).trim());
-            if (current > ourEpoch) {
-                log.warn("Controller epoch {} is stale ({} is in office); broker {} stops acting as controller",
-                        ourEpoch, current, brokerId);
-                epoch = -1;
-                return false;
-            }
+        long current = stored.isEmpty() ? -1
+                : Long.parseLong(new String(stored.get().value(), StandardCharsets.UTF_8).trim());
+        if (current != ourEpoch) {
+            log.warn("Controller epoch {} is stale ({} holds {}); broker {} stops acting as controller", ourEpoch,
+                    MetadataPaths.CONTROLLER_EPOCH, current, brokerId);
+            epoch.compareAndSet(ourEpoch, -1);
+            return false;
         }
+        guardEpoch = ourEpoch;
+        guardVersion = stored.get().version();
         return true;
     }
 
@@ -470,7 +492,7 @@ public final class Controller implements AutoCloseable {
             return;
         }
         closed = true;
-        epoch = -1;
+        epoch.set(-1);
         if (participation != null) {
             participation.close();
         }
