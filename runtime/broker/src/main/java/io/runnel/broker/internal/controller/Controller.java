@@ -170,6 +170,7 @@ public final class Controller implements AutoCloseable {
         Set<Integer> live = liveBrokers();
         Map<Integer, Integer> leaderCounts = leaderCounts(live);
         missingSince.keySet().removeIf(tp -> cache.topic(tp.topic()).isEmpty());
+        long lookAgainMs = -1; // one delayed pass for all partitions still within their grace
         for (String topic : cache.topicNames()) {
             Optional<MetadataCache.TopicMetadata> metadata = cache.topic(topic);
             if (metadata.isEmpty()) {
@@ -184,9 +185,8 @@ public final class Controller implements AutoCloseable {
                     long since = missingSince.computeIfAbsent(tp, k -> now);
                     long waited = TimeUnit.NANOSECONDS.toMillis(now - since);
                     if (waited < MISSING_STATE_GRACE_MS) {
-                        if (!closed) {
-                            thread.schedule(this::schedulePass, MISSING_STATE_GRACE_MS - waited + 10, TimeUnit.MILLISECONDS);
-                        }
+                        long wait = MISSING_STATE_GRACE_MS - waited + 10;
+                        lookAgainMs = lookAgainMs == -1 ? wait : Math.min(lookAgainMs, wait);
                         continue;
                     }
                 } else {
@@ -197,7 +197,7 @@ public final class Controller implements AutoCloseable {
                 }
                 try {
                     if (!handle(assignment, p, live, leaderCounts, ourEpoch)) {
-                        return; // fenced
+                        return; // fenced, or a conflict that already queued a new pass
                     }
                 } catch (RuntimeException e) {
                     log.warn("Controller: could not settle the leader of {}-{}: {}; trying again", topic, p,
@@ -206,8 +206,11 @@ public final class Controller implements AutoCloseable {
                 }
             }
         }
-        if (retry && !closed) {
-            thread.schedule(this::schedulePass, RETRY_MS, TimeUnit.MILLISECONDS);
+        if (retry) {
+            lookAgainMs = lookAgainMs == -1 ? RETRY_MS : Math.min(lookAgainMs, RETRY_MS);
+        }
+        if (lookAgainMs != -1 && !closed) {
+            thread.schedule(this::schedulePass, lookAgainMs, TimeUnit.MILLISECONDS);
         }
     }
 
