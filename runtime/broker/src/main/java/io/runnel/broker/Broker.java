@@ -65,12 +65,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Broker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Broker.class);
     private static final long START_TIMEOUT_SECONDS = 60;
+    private static final long CONTROLLED_SHUTDOWN_TIMEOUT_MS = 5_000;
 
     private final int brokerId;
     private final Deque<AutoCloseable> resources;
     private final InetSocketAddress boundAddress;
-    private static final long CONTROLLED_SHUTDOWN_TIMEOUT_MS = 5_000;
-
     private final String advertised;
     private final Controller controller;
     private final boolean controlledShutdown;
