@@ -62,11 +62,28 @@ public final class EmbeddedCluster implements AutoCloseable {
             for (int id = 0; id < brokers; id++) {
                 cluster.startBroker(id);
             }
+            cluster.awaitEveryBrokerSeesAll();
         } catch (RuntimeException e) {
             cluster.close();
             throw e;
         }
         return cluster;
+    }
+
+    /**
+     * Waits until every running broker's metadata lists every running broker: a broker returns
+     * from start-up once it sees itself, not necessarily the ones started after it.
+     */
+    public synchronized void awaitEveryBrokerSeesAll() {
+        int expected = brokers.size();
+        for (Broker broker : brokers) {
+            try (RawClient client = new RawClient(broker.advertisedAddress())) {
+                Await.until("broker " + broker.brokerId() + " to see " + expected + " brokers", java.time.Duration.ofSeconds(30),
+                        () -> client.<io.runnel.protocol.message.Metadata.Response>call(
+                                new io.runnel.protocol.message.Metadata.Request(java.util.List.of(), false)).brokers().size(),
+                        n -> n == expected);
+            }
+        }
     }
 
     /** The configuration broker {@code id} starts with. */
