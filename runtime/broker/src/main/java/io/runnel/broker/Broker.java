@@ -68,13 +68,16 @@ public final class Broker implements AutoCloseable {
     private final Deque<AutoCloseable> resources;
     private final InetSocketAddress boundAddress;
     private final String advertised;
+    private final ReplicaManager replicas;
     private boolean closed;
 
-    private Broker(int brokerId, Deque<AutoCloseable> resources, InetSocketAddress boundAddress, String advertised) {
+    private Broker(int brokerId, Deque<AutoCloseable> resources, InetSocketAddress boundAddress, String advertised,
+                   ReplicaManager replicas) {
         this.brokerId = brokerId;
         this.resources = resources;
         this.boundAddress = boundAddress;
         this.advertised = advertised;
+        this.replicas = replicas;
     }
 
     /**
@@ -135,7 +138,9 @@ public final class Broker implements AutoCloseable {
         MetadataCache cache = new MetadataCache();
         PartitionSettings defaults = new PartitionSettings(config.getInt(BrokerConfig.MESSAGE_MAX_BYTES),
                 config.getInt(BrokerConfig.MIN_INSYNC_REPLICAS));
-        ReplicaManager replicas = new ReplicaManager(brokerId, storage, defaults);
+        ReplicaManager replicas = new ReplicaManager(brokerId, storage, defaults, backend.metadata(),
+                id -> cache.broker(id).flatMap(b -> b.endpoints().values().stream().findFirst()),
+                config.getLong(BrokerConfig.REPLICA_LAG_TIME_MAX_MS));
         resources.push(replicas);
         TopicManager topics = new TopicManager(backend, cache, placement, storage,
                 config.getInt(BrokerConfig.NUM_PARTITIONS), config.getInt(BrokerConfig.DEFAULT_REPLICATION_FACTOR));
@@ -177,7 +182,7 @@ public final class Broker implements AutoCloseable {
                 config.getOptionalString(BrokerConfig.BROKER_RACK))), "registering broker " + brokerId);
         await(cache.when(c -> c.isAlive(brokerId)), "seeing this broker's own registration");
         log.info("Broker {} started: listening on {}, advertised as {}", brokerId, bound, advertised.hostPort());
-        return new Broker(brokerId, resources, bound, advertised.hostPort());
+        return new Broker(brokerId, resources, bound, advertised.hostPort(), replicas);
     }
 
     private static String single(List<String> listeners, String key) {
@@ -263,6 +268,21 @@ public final class Broker implements AutoCloseable {
     /** {@code host:port} as registered for clients. */
     public String advertisedAddress() {
         return advertised;
+    }
+
+    /**
+     * This broker's replica of a partition's log, for tests and tools (read only: writing to it
+     * bypasses replication); empty if the broker hosts no replica of it.
+     */
+    public Optional<io.runnel.api.storage.PartitionLog> partitionLog(String topic, int partition) {
+        return replicas.partition(new io.runnel.api.TopicPartition(topic, partition))
+                .map(io.runnel.broker.internal.partition.Partition::log);
+    }
+
+    /** The high watermark this broker's replica of a partition knows; empty if it hosts none. */
+    public java.util.OptionalLong highWatermark(String topic, int partition) {
+        return replicas.partition(new io.runnel.api.TopicPartition(topic, partition))
+                .map(p -> java.util.OptionalLong.of(p.highWatermark())).orElse(java.util.OptionalLong.empty());
     }
 
     /** Stops serving, leaves the cluster and closes every log cleanly, in the reverse order of start. */
