@@ -65,8 +65,12 @@ class ReplicationTest {
     }
 
     private static Produce.PartitionResult produce(Broker broker, ByteBuffer records, short acks) {
+        return produce(broker, records, acks, 30_000);
+    }
+
+    private static Produce.PartitionResult produce(Broker broker, ByteBuffer records, short acks, int timeoutMs) {
         try (RawClient client = new RawClient(broker.advertisedAddress())) {
-            Produce.Response response = client.call(new Produce.Request(acks, 30_000,
+            Produce.Response response = client.call(new Produce.Request(acks, timeoutMs,
                     List.of(new PerTopic<>(TOPIC, List.of(new Produce.PartitionData(0, new MemoryRecords(records)))))));
             return response.topics().get(0).partitions().get(0);
         }
@@ -142,6 +146,12 @@ class ReplicationTest {
             assertEquals(ErrorCode.NONE.code(), beyond.errorCode());
             assertEquals(15L, beyond.highWatermark());
             assertEquals(0, beyond.records().sizeInBytes(), "a consumer must not see records above the high watermark");
+            assertEquals(0, consume(leader, 17).records().sizeInBytes());
+            assertEquals(ErrorCode.OFFSET_OUT_OF_RANGE.code(), consume(leader, 21).errorCode());
+            // acks=all cannot complete while in-sync followers are missing: it times out (the batch stays in the log).
+            Produce.PartitionResult timedOut = produce(leader, batch(5, "late"), (short) -1, 500);
+            assertEquals(ErrorCode.REQUEST_TIMED_OUT.code(), timedOut.errorCode(), timedOut.errorMessage());
+            assertEquals(25L, logEnd(leader));
             try (RawClient client = new RawClient(leader.advertisedAddress())) {
                 ListOffsets.Response latest = client.call(new ListOffsets.Request(-1, List.of(new PerTopic<>(TOPIC,
                         List.of(new ListOffsets.PartitionRequest(0, -1, ListOffsets.LATEST))))));
@@ -150,12 +160,12 @@ class ReplicationTest {
 
             // The followers come back, catch up, and the records become readable.
             followers.forEach(cluster::startBroker);
-            Await.until("the high watermark at 20", WAIT, () -> leader.highWatermark(TOPIC, 0).orElseThrow(), hw -> hw == 20L);
+            Await.until("the high watermark at 25", WAIT, () -> leader.highWatermark(TOPIC, 0).orElseThrow(), hw -> hw == 25L);
             Fetch.PartitionData committed = consume(leader, 15);
             assertNotEquals(0, committed.records().sizeInBytes());
             for (int id : followers) {
                 Broker b = cluster.broker(id);
-                Await.until("broker " + id + " at 20", WAIT, () -> logEnd(b), end -> end == 20L);
+                Await.until("broker " + id + " at 25", WAIT, () -> logEnd(b), end -> end == 25L);
                 assertEquals(values(leader), values(b));
             }
         }

@@ -446,17 +446,20 @@ public final class Partition {
     }
 
     /**
-     * Reads for a consumer: whole batches from {@code offset}, below the high watermark.
+     * Reads for a consumer: whole batches from {@code offset}, below the high watermark. An offset
+     * between the high watermark and the log end gets nothing yet (it is there, not committed: the
+     * case after a restart, while the high watermark is learned again).
      *
      * @throws RunnelException {@code OFFSET_OUT_OF_RANGE} outside the kept offsets
      */
     public Records readForConsumer(long offset, int maxBytes) {
         long hw = highWatermark;
-        if (offset > hw || offset < partitionLog.logStartOffset()) {
+        long end = partitionLog.logEndOffset();
+        if (offset > Math.max(hw, end) || offset < partitionLog.logStartOffset()) {
             throw new RunnelException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " of " + topicPartition
-                    + " is outside [" + partitionLog.logStartOffset() + ", " + hw + "]");
+                    + " is outside [" + partitionLog.logStartOffset() + ", " + end + "]");
         }
-        if (offset == hw) {
+        if (offset >= hw) {
             return Records.EMPTY;
         }
         return partitionLog.read(offset, maxBytes, hw);
