@@ -50,6 +50,9 @@ class ReplicationTest {
 
     private static void createTopic(EmbeddedCluster cluster, Map<String, String> configs) {
         try (RawClient client = new RawClient(cluster.broker(0).advertisedAddress())) {
+            // Each broker has seen its own registration when start returns, not necessarily the others'.
+            Await.until("broker 0 to see 3 brokers", WAIT, () -> client.<Metadata.Response>call(
+                    new Metadata.Request(List.of(), false)).brokers().size(), n -> n == 3);
             CreateTopics.Response created = client.call(new CreateTopics.Request(
                     List.of(new CreateTopics.Topic(TOPIC, 1, (short) 3, configs)), 30_000, false));
             assertEquals(ErrorCode.NONE.code(), created.topics().get(0).errorCode(), created.topics().get(0).errorMessage());

@@ -35,9 +35,13 @@ public final class Partition {
     public record AppendOutcome(long baseOffset, long lastOffset, long logAppendTime, long logStartOffset, int leaderEpoch) {
     }
 
-    /** Writes a leader's ISR change to the partition state (asynchronously), then reports back. */
+    /**
+     * Writes a leader's ISR change to the partition state (asynchronously), then reports back
+     * through {@link #isrChangeDone}. The change is {@code base} → {@code proposed}; a writer that
+     * finds another ISR in the state applies the same additions and removals to it.
+     */
     public interface IsrWriter {
-        void propose(Partition partition, int leaderEpoch, List<Integer> newIsr);
+        void propose(Partition partition, int leaderEpoch, List<Integer> base, List<Integer> proposed);
     }
 
     /** What the leader knows of one follower. Guarded by the partition's lock. */
@@ -74,7 +78,7 @@ public final class Partition {
 
     Partition(TopicPartition topicPartition, String topicId, PartitionLog partitionLog, int localBrokerId,
               PartitionSettings settings) {
-        this(topicPartition, topicId, partitionLog, localBrokerId, settings, 30_000, (p, e, isr) -> { });
+        this(topicPartition, topicId, partitionLog, localBrokerId, settings, 30_000, (p, e, base, isr) -> { });
     }
 
     Partition(TopicPartition topicPartition, String topicId, PartitionLog partitionLog, int localBrokerId,
@@ -313,21 +317,22 @@ public final class Partition {
 
     private void proposeIsr(List<Integer> newIsr) {
         pendingIsr = List.copyOf(newIsr);
-        isrWriter.propose(this, leaderEpoch, pendingIsr);
+        isrWriter.propose(this, leaderEpoch, isr, pendingIsr);
     }
 
     /**
-     * The ISR change proposed in {@code epoch} was written ({@code written} true) or given up.
+     * The ISR change {@code proposed} in {@code epoch} is over: the state now holds {@code written},
+     * or the change was given up ({@code written} null).
      *
      * @return whether the high watermark moved
      */
-    synchronized boolean isrChangeDone(int epoch, List<Integer> newIsr, boolean written) {
-        if (!leader || leaderEpoch != epoch || pendingIsr == null || !pendingIsr.equals(newIsr)) {
+    synchronized boolean isrChangeDone(int epoch, List<Integer> proposed, List<Integer> written) {
+        if (!leader || leaderEpoch != epoch || pendingIsr == null || !pendingIsr.equals(proposed)) {
             return false;
         }
         pendingIsr = null;
-        if (written) {
-            isr = List.copyOf(newIsr);
+        if (written != null) {
+            isr = List.copyOf(written);
         }
         return maybeAdvanceHighWatermark();
     }

@@ -250,15 +250,23 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     }
 
     /** Writes an ISR change proposed by a leader; called with the partition's lock held, so it only schedules. */
-    private void proposeIsr(Partition partition, int epoch, List<Integer> newIsr) {
+    private void proposeIsr(Partition partition, int epoch, List<Integer> base, List<Integer> proposed) {
         if (metadata == null || closed) {
-            isrThread.execute(() -> finishIsrChange(partition, epoch, newIsr, false));
+            isrThread.execute(() -> finishIsrChange(partition, epoch, proposed, null));
             return;
         }
-        isrThread.execute(() -> writeIsr(partition, epoch, newIsr));
+        List<Integer> added = proposed.stream().filter(id -> !base.contains(id)).toList();
+        List<Integer> removed = base.stream().filter(id -> !proposed.contains(id)).toList();
+        isrThread.execute(() -> writeIsr(partition, epoch, proposed, added, removed));
     }
 
-    private void writeIsr(Partition partition, int epoch, List<Integer> newIsr) {
+    /**
+     * Reads the state, applies the change to the ISR found there (which someone else, e.g. a
+     * controller, may have changed since), and writes it with a compare-and-set; on a conflict,
+     * again, as long as the state names this broker as leader in {@code epoch}.
+     */
+    private void writeIsr(Partition partition, int epoch, List<Integer> proposed, List<Integer> added,
+                          List<Integer> removed) {
         TopicPartition tp = partition.topicPartition();
         String path = MetadataPaths.partitionState(tp.topic(), tp.partition());
         metadata.get(path).thenCompose(current -> {
@@ -270,29 +278,47 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                 throw new CompletionException(new IllegalStateException("broker " + state.leader() + " leads " + tp
                         + " in epoch " + state.leaderEpoch() + " now"));
             }
-            PartitionState updated = new PartitionState(state.leader(), state.leaderEpoch(), newIsr, state.controllerEpoch());
-            return metadata.compareAndSet(path, updated.encode(), current.get().version()).thenApply(v -> state);
-        }).whenCompleteAsync((old, e) -> {
+            List<Integer> target = new ArrayList<>(state.isr());
+            target.removeAll(removed);
+            for (int id : added) {
+                if (!target.contains(id)) {
+                    target.add(id);
+                }
+            }
+            if (target.equals(state.isr())) {
+                return java.util.concurrent.CompletableFuture.completedFuture(new IsrWrite(state.isr(), state.isr()));
+            }
+            PartitionState updated = new PartitionState(state.leader(), state.leaderEpoch(), target, state.controllerEpoch());
+            return metadata.compareAndSet(path, updated.encode(), current.get().version())
+                    .thenApply(v -> new IsrWrite(state.isr(), List.copyOf(target)));
+        }).whenCompleteAsync((change, e) -> {
             if (e == null) {
-                List<Integer> before = old.isr();
-                log.info("{}: {} the ISR from {} to {} in leader epoch {}", tp,
-                        newIsr.size() < before.size() ? "shrinking" : "expanding", before, newIsr, epoch);
-                finishIsrChange(partition, epoch, newIsr, true);
+                List<Integer> before = change.before();
+                List<Integer> after = change.after();
+                if (!after.equals(before)) {
+                    log.info("{}: {} the ISR from {} to {} in leader epoch {}", tp,
+                            after.size() < before.size() ? "shrinking" : "expanding", before, after, epoch);
+                }
+                finishIsrChange(partition, epoch, proposed, after);
                 return;
             }
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             if (cause instanceof VersionConflictException && !closed && partition.isLeader() && partition.leaderEpoch() == epoch) {
                 log.debug("{}: the state changed while writing the ISR; reading it again", tp);
-                writeIsr(partition, epoch, newIsr);
+                writeIsr(partition, epoch, proposed, added, removed);
                 return;
             }
-            log.info("{}: ISR change to {} in epoch {} not written: {}", tp, newIsr, epoch, cause.getMessage());
-            finishIsrChange(partition, epoch, newIsr, false);
+            log.info("{}: ISR change to {} in epoch {} not written: {}", tp, proposed, epoch, cause.getMessage());
+            finishIsrChange(partition, epoch, proposed, null);
         }, isrThread);
     }
 
-    private void finishIsrChange(Partition partition, int epoch, List<Integer> newIsr, boolean written) {
-        partition.isrChangeDone(epoch, newIsr, written);
+    /** The ISR found in the state and the one it holds now. */
+    private record IsrWrite(List<Integer> before, List<Integer> after) {
+    }
+
+    private void finishIsrChange(Partition partition, int epoch, List<Integer> proposed, List<Integer> written) {
+        partition.isrChangeDone(epoch, proposed, written);
         // Delayed produces and consumers look again: the high watermark or the ISR size changed.
         appended(partition.topicPartition());
     }
