@@ -218,17 +218,27 @@ public final class Partition {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        List<RecordBatch> batches = RecordBatch.parseAll(buffer);
+        List<RecordBatch> batches = RecordBatch.parseAll(buffer.duplicate());
+        long end = partitionLog.logEndOffset();
+        int skipBytes = 0;
+        int lastEpoch = -1;
+        boolean any = false;
         for (RecordBatch batch : batches) {
-            if (batch.nextOffset() <= partitionLog.logEndOffset()) {
+            if (batch.nextOffset() <= end) {
+                skipBytes += batch.sizeInBytes(); // already here (a fetch from inside a batch)
                 continue;
             }
+            any = true;
             int batchEpoch = batch.partitionLeaderEpoch();
-            if (batchEpoch >= 0) {
-                // The log ignores an epoch it already knows or one older than its latest.
+            if (batchEpoch >= 0 && batchEpoch != lastEpoch) {
+                // Where each epoch starts; the log ignores an epoch it knows or one older than its latest.
                 partitionLog.assignEpochStartOffset(batchEpoch, batch.baseOffset());
+                lastEpoch = batchEpoch;
             }
-            partitionLog.append(batch.buffer(), false, batchEpoch);
+        }
+        if (any) {
+            // The batches after the skipped ones are contiguous: one append.
+            partitionLog.append(buffer.duplicate().position(buffer.position() + skipBytes), false, lastEpoch);
         }
         return true;
     }

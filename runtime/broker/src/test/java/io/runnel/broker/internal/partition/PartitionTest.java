@@ -55,6 +55,17 @@ class PartitionTest {
         return new MemoryRecords(builder.build());
     }
 
+    private static Records concat(Records... parts) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (Records part : parts) {
+            ByteBuffer bytes = part.readAll();
+            byte[] array = new byte[bytes.remaining()];
+            bytes.get(array);
+            out.writeBytes(array);
+        }
+        return new MemoryRecords(ByteBuffer.wrap(out.toByteArray()));
+    }
+
     @Test
     void theHighWatermarkIsTheSmallestLogEndOverTheIsrAndNeverMovesBack() {
         InMemoryLog log = new InMemoryLog();
@@ -106,7 +117,7 @@ class PartitionTest {
     }
 
     @Test
-    void aFollowerKeepsTheLeadersOffsetsAndEpochsAndRefusesAnOldEpoch() {
+    void aFollowerKeepsTheLeadersOffsetsAndEpochsAndRefusesAnOldEpoch() throws Exception {
         InMemoryLog log = new InMemoryLog();
         Partition p = partition(log, 30_000);
         p.becomeFollower(3, 1);
@@ -126,6 +137,12 @@ class PartitionTest {
         assertEquals(4, log.logEndOffset());
         assertEquals(4, p.highWatermark());
         assertEquals(Optional.of(new EpochEndOffset(2, 4)), log.endOffsetForEpoch(3));
+
+        // One fetch that starts with a batch the follower has, then two of a newer epoch: one append.
+        assertTrue(p.appendAsFollower(concat(fetched(0, 2, 4), fetched(4, 3, 1), fetched(5, 3, 2)), 3));
+        assertEquals(7, log.logEndOffset());
+        assertEquals(Optional.of(new EpochEndOffset(2, 4)), log.endOffsetForEpoch(2));
+        assertEquals(Optional.of(new EpochEndOffset(3, 7)), log.endOffsetForEpoch(3));
 
         RunnelException notLeader = assertThrows(RunnelException.class, () -> p.appendAsLeader(batch(1), (short) 1));
         assertEquals(ErrorCode.NOT_LEADER_OR_FOLLOWER, notLeader.errorCode());
