@@ -57,6 +57,8 @@ final class ReplicaFetcher implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile BrokerChannel channel;
+    /** Failures in a row; only the first is a warning, so a broker that is down does not flood the log. */
+    private int failures;
 
     ReplicaFetcher(int brokerId, int sourceBroker, IntFunction<Optional<String>> addressOf,
                    java.util.function.Consumer<TopicPartition> onHighWatermark) {
@@ -115,10 +117,16 @@ final class ReplicaFetcher implements AutoCloseable {
                 if (!fetch(c, snapshot)) {
                     backoff();
                 }
+                failures = 0;
             } catch (IOException | RuntimeException e) {
                 if (running) {
-                    log.warn("Replica fetcher of broker {} from broker {}: {}; reconnecting", brokerId, sourceBroker,
-                            e.toString());
+                    if (++failures == 1) {
+                        log.warn("Replica fetcher of broker {} from broker {}: {}; reconnecting", brokerId, sourceBroker,
+                                e.toString());
+                    } else {
+                        log.debug("Replica fetcher of broker {} from broker {}: {} ({} failures in a row)", brokerId,
+                                sourceBroker, e.toString(), failures);
+                    }
                     closeChannel();
                     backoff();
                 }
