@@ -29,6 +29,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Replication on a 3-broker in-process cluster without a controller: the creating broker writes
@@ -205,6 +206,26 @@ class ReplicationTest {
             }
             Produce.PartitionResult healed = produce(leader, batch(3, "e"), (short) -1);
             assertEquals(ErrorCode.NONE.code(), healed.errorCode(), healed.errorMessage());
+        }
+    }
+
+    @Test
+    void anAcksAllWriteWaitingWhileTheIsrShrinksBelowTheMinimumFailsAfterAppend() {
+        try (EmbeddedCluster cluster = EmbeddedCluster.start(3, Map.of("replica.lag.time.max.ms", "1500"))) {
+            createTopic(cluster, Map.of("min.insync.replicas", "2"));
+            Metadata.Partition p = awaitIsr(cluster.broker(0), List.of(0, 1, 2));
+            int leaderId = p.leader();
+            Broker leader = cluster.broker(leaderId);
+            assertEquals(ErrorCode.NONE.code(), produce(leader, batch(2, "a"), (short) -1).errorCode());
+            p.replicas().stream().filter(id -> id != leaderId).forEach(cluster::stopBroker);
+            // The ISR still has 3 members, so the write is appended; it waits until the lag time has
+            // passed, the ISR is down to the leader, and the high watermark passes it.
+            long start = System.nanoTime();
+            Produce.PartitionResult result = produce(leader, batch(2, "b"), (short) -1);
+            assertEquals(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND.code(), result.errorCode(), result.errorMessage());
+            assertTrue(System.nanoTime() - start < Duration.ofSeconds(25).toNanos(), "answered before the timeout");
+            assertEquals(4L, logEnd(leader), "the batch stays in the log");
+            awaitIsr(leader, List.of(leaderId));
         }
     }
 
