@@ -42,6 +42,32 @@ public interface MetadataStore {
     CompletableFuture<Integer> compareAndSet(String path, byte[] data, int expectedVersion);
 
     /**
+     * Replaces the value at {@code path} if its version is still {@code expectedVersion} <em>and</em>
+     * the node at {@code guardPath} still has version {@code guardVersion}, as one step. This fences
+     * a writer whose right to write is recorded at {@code guardPath}: the controller guards its
+     * partition-state writes with the version of {@code /controller_epoch} it took office with, so
+     * once a successor raised the epoch none of its writes lands.
+     *
+     * <p>The default implementation reads the guard, then compare-and-sets {@code path}: two steps,
+     * not atomic. Backends that can do both in one transaction override it (ZooKeeper does).
+     *
+     * @return the new version; fails with {@link VersionConflictException} if either version no
+     *     longer matches (or the guard does not exist)
+     * @since 0.1
+     */
+    default CompletableFuture<Integer> compareAndSet(String path, byte[] data, int expectedVersion, String guardPath,
+                                                     int guardVersion) {
+        return get(guardPath).thenCompose(guard -> {
+            if (guard.isEmpty() || guard.get().version() != guardVersion) {
+                return CompletableFuture.failedFuture(new VersionConflictException("guard " + guardPath + " is at version "
+                        + guard.map(v -> String.valueOf(v.version())).orElse("(none)") + ", not " + guardVersion
+                        + "; " + path + " not written"));
+            }
+            return compareAndSet(path, data, expectedVersion);
+        });
+    }
+
+    /**
      * Deletes {@code path} and everything below it if its version is still
      * {@code expectedVersion} (or always, with -1).
      */

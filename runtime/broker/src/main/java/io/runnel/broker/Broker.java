@@ -6,11 +6,13 @@ import io.runnel.api.RunnelException;
 import io.runnel.api.codec.CompressionCodec;
 import io.runnel.api.coordination.BrokerRegistration;
 import io.runnel.api.coordination.CoordinationBackend;
+import io.runnel.api.election.LeaderElectionPolicy;
 import io.runnel.api.placement.ReplicaPlacementPolicy;
 import io.runnel.api.storage.StorageEngine;
 import io.runnel.broker.internal.BrokerConfig;
 import io.runnel.broker.internal.BrokerStorageContext;
 import io.runnel.broker.internal.Listener;
+import io.runnel.broker.internal.controller.Controller;
 import io.runnel.broker.internal.handler.ApiRequestHandler;
 import io.runnel.broker.internal.metadata.MetadataCache;
 import io.runnel.broker.internal.metadata.MetadataWatcher;
@@ -63,21 +65,26 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Broker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Broker.class);
     private static final long START_TIMEOUT_SECONDS = 60;
+    private static final long CONTROLLED_SHUTDOWN_TIMEOUT_MS = 5_000;
 
     private final int brokerId;
     private final Deque<AutoCloseable> resources;
     private final InetSocketAddress boundAddress;
     private final String advertised;
     private final ReplicaManager replicas;
+    private final Controller controller;
+    private final boolean controlledShutdown;
     private boolean closed;
 
     private Broker(int brokerId, Deque<AutoCloseable> resources, InetSocketAddress boundAddress, String advertised,
-                   ReplicaManager replicas) {
+                   ReplicaManager replicas, Controller controller, boolean controlledShutdown) {
         this.brokerId = brokerId;
         this.resources = resources;
         this.boundAddress = boundAddress;
         this.advertised = advertised;
         this.replicas = replicas;
+        this.controller = controller;
+        this.controlledShutdown = controlledShutdown;
     }
 
     /**
@@ -130,6 +137,8 @@ public final class Broker implements AutoCloseable {
         }
         ReplicaPlacementPolicy placement = selection.replicaPlacementPolicy().create(context, originals);
         resources.push(placement);
+        LeaderElectionPolicy election = selection.leaderElectionPolicy().create(context, originals);
+        resources.push(election);
 
         CoordinationBackend backend = selection.coordinationBackend().create(context, originals);
         resources.push(backend);
@@ -172,7 +181,8 @@ public final class Broker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RunnelException(ErrorCode.BROKER_NOT_AVAILABLE, "interrupted while binding " + listener.hostPort());
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Netty throws the bind failure (an IOException) undeclared.
             throw new RunnelException(ErrorCode.INVALID_CONFIG, "cannot listen on " + listener.hostPort() + " ("
                     + BrokerConfig.LISTENERS + "): " + e.getMessage(), e);
         }
@@ -181,8 +191,16 @@ public final class Broker implements AutoCloseable {
         await(backend.brokers().register(new BrokerRegistration(brokerId, Map.of(advertised.name(), advertised.hostPort()),
                 config.getOptionalString(BrokerConfig.BROKER_RACK))), "registering broker " + brokerId);
         await(cache.when(c -> c.isAlive(brokerId)), "seeing this broker's own registration");
+
+        // Closed before the backend (resources close in reverse): leaving the election hands the
+        // controllership on while this broker can still write.
+        Controller controller = new Controller(brokerId, backend, cache, election,
+                config.getBoolean(BrokerConfig.UNCLEAN_LEADER_ELECTION));
+        resources.push(controller);
+        controller.start();
         log.info("Broker {} started: listening on {}, advertised as {}", brokerId, bound, advertised.hostPort());
-        return new Broker(brokerId, resources, bound, advertised.hostPort(), replicas);
+        return new Broker(brokerId, resources, bound, advertised.hostPort(), replicas, controller,
+                config.getBoolean(BrokerConfig.CONTROLLED_SHUTDOWN));
     }
 
     private static String single(List<String> listeners, String key) {
@@ -285,7 +303,12 @@ public final class Broker implements AutoCloseable {
                 .map(p -> java.util.OptionalLong.of(p.highWatermark())).orElse(java.util.OptionalLong.empty());
     }
 
-    /** Stops serving, leaves the cluster and closes every log cleanly, in the reverse order of start. */
+    /**
+     * Stops serving, leaves the cluster and closes every log cleanly, in the reverse order of start.
+     * First, with {@code controlled.shutdown.enable} (the default), hands the partitions this broker
+     * leads to other live in-sync replicas, for at most a few seconds, so that clients find the new
+     * leaders at once instead of after the controller notices the broker is gone.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -293,6 +316,14 @@ public final class Broker implements AutoCloseable {
         }
         closed = true;
         log.info("Broker {} shutting down", brokerId);
+        if (controlledShutdown) {
+            try {
+                int moved = controller.moveLeadershipsAway(CONTROLLED_SHUTDOWN_TIMEOUT_MS);
+                log.info("Broker {}: controlled shutdown moved {} leadership(s) away", brokerId, moved);
+            } catch (RuntimeException e) {
+                log.warn("Broker {}: controlled shutdown failed, leaving it to the controller: {}", brokerId, e.toString());
+            }
+        }
         closeAll(resources);
         log.info("Broker {} stopped", brokerId);
     }

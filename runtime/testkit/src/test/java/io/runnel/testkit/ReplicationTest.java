@@ -14,9 +14,6 @@ import io.runnel.protocol.message.Metadata;
 import io.runnel.protocol.message.OffsetForLeaderEpoch;
 import io.runnel.protocol.message.PerTopic;
 import io.runnel.protocol.message.Produce;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,9 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Replication on a 3-broker in-process cluster without a controller: the creating broker writes
- * each partition's first state (first replica leads, every replica in sync); a leader change is
- * made here by rewriting the state znode with a higher leader epoch, as a controller would.
+ * Replication on a 3-broker in-process cluster: the creating broker writes each partition's first
+ * state (first replica leads, every replica in sync); leader changes come from the controller.
  */
 @Timeout(180)
 class ReplicationTest {
@@ -231,15 +227,11 @@ class ReplicationTest {
 
     @Test
     void aDeposedLeaderTruncatesItsUncommittedRecordsAndStaleEpochsAreFenced() throws Exception {
-        try (EmbeddedCluster cluster = EmbeddedCluster.start(3, Map.of("replica.lag.time.max.ms", "60000"));
-             CuratorFramework zk = CuratorFrameworkFactory.newClient(cluster.zookeeperConnect(), new RetryOneTime(100))) {
-            zk.start();
+        try (EmbeddedCluster cluster = EmbeddedCluster.start(3, Map.of("replica.lag.time.max.ms", "60000"))) {
             createTopic(cluster, Map.of());
             Metadata.Partition p = awaitIsr(cluster.broker(0), List.of(0, 1, 2));
             int oldLeader = p.leader();
             List<Integer> others = p.replicas().stream().filter(id -> id != oldLeader).toList();
-            int newLeader = others.get(0);
-            int follower = others.get(1);
             assertEquals(ErrorCode.NONE.code(), produce(cluster.broker(oldLeader), batch(5, "committed"), (short) -1).errorCode());
 
             // The old leader writes records nobody else gets (acks=1, followers down).
@@ -248,11 +240,14 @@ class ReplicationTest {
             assertEquals(8L, logEnd(cluster.broker(oldLeader)));
             cluster.stopBroker(oldLeader);
 
-            // The others come back and one of them is made leader in epoch 1, as a controller would.
+            // The others come back; the controller makes one of them (in-sync, alive) leader in a new epoch.
             others.forEach(cluster::startBroker);
-            String path = "/brokers/topics/" + TOPIC + "/partitions/0/state";
-            zk.setData().forPath(path, ("controllerEpoch=0\nisr=" + newLeader + "," + follower + "\nleader=" + newLeader
-                    + "\nleaderEpoch=1\n").getBytes(StandardCharsets.UTF_8));
+            Metadata.Partition elected = Await.until("a new leader", WAIT, () -> metadata(cluster.broker(others.get(0))),
+                    m -> m != null && others.contains(m.leader()));
+            int newLeader = elected.leader();
+            int follower = others.stream().filter(id -> id != newLeader).findFirst().orElseThrow();
+            int epoch = elected.leaderEpoch();
+            assertTrue(epoch > 0, "leader epoch " + epoch);
             Broker leader = cluster.broker(newLeader);
             Produce.PartitionResult written = Await.until("a write to the new leader", WAIT,
                     () -> produce(leader, batch(2, "new"), (short) -1), r -> r.errorCode() != ErrorCode.NOT_LEADER_OR_FOLLOWER.code());
@@ -265,7 +260,7 @@ class ReplicationTest {
                         List.of(new Fetch.PartitionRequest(0, 0, 0, 1 << 20))))));
                 assertEquals(ErrorCode.FENCED_LEADER_EPOCH.code(), stale.topics().get(0).partitions().get(0).errorCode());
                 OffsetForLeaderEpoch.Response epochs = client.call(new OffsetForLeaderEpoch.Request(List.of(new PerTopic<>(TOPIC,
-                        List.of(new OffsetForLeaderEpoch.PartitionRequest(0, 1, 0))))));
+                        List.of(new OffsetForLeaderEpoch.PartitionRequest(0, epoch, 0))))));
                 OffsetForLeaderEpoch.PartitionResult end = epochs.topics().get(0).partitions().get(0);
                 assertEquals(ErrorCode.NONE.code(), end.errorCode());
                 assertEquals(0, end.leaderEpoch());

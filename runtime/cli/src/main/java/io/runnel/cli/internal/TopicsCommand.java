@@ -35,8 +35,11 @@ import java.util.stream.Collectors;
                 "A failed operation prints 'Error while executing topic command : <reason>' and exits 1."},
         footer = {"", "Examples:",
                 "  runnel topics --bootstrap-server localhost:9092 --create --topic orders --partitions 3 --replication-factor 1",
-                "  runnel topics --bootstrap-server localhost:9092 --describe --topic orders"})
+                "  runnel topics --bootstrap-server localhost:9092 --describe --topic orders",
+                "  runnel topics --bootstrap-server localhost:9092 --describe --under-replicated-partitions"})
 public final class TopicsCommand implements Callable<Integer> {
+    /** The broker default of min.insync.replicas; a topic's own value cannot be read back yet. */
+    private static final int MIN_INSYNC_REPLICAS = 1;
 
     @Spec
     CommandSpec spec;
@@ -80,6 +83,16 @@ public final class TopicsCommand implements Callable<Integer> {
 
     @Option(names = "--if-exists", description = "With --delete or --describe: do nothing if no topic matches.")
     boolean ifExists;
+
+    @Option(names = "--under-replicated-partitions",
+            description = "With --describe: only the partitions whose ISR is smaller than their replicas.")
+    boolean underReplicated;
+
+    @Option(names = "--under-min-isr-partitions",
+            description = {"With --describe: only the partitions without a leader or whose ISR is smaller than "
+                    + "min.insync.replicas.", "Topic configurations cannot be read back yet, so the minimum is 1: this "
+                    + "shows the partitions that are offline or have an empty ISR."})
+    boolean underMinIsr;
 
     @Option(names = "--command-config", paramLabel = "FILE",
             description = "Admin client configuration (client.id, request.timeout.ms, ...).")
@@ -126,6 +139,10 @@ public final class TopicsCommand implements Callable<Integer> {
             onlyWith(replicationFactor != null, "--replication-factor", "--create", name);
             onlyWith(!configs.isEmpty(), "--config", "--create", name);
             onlyWith(ifNotExists, "--if-not-exists", "--create", name);
+        }
+        if (!action.describe) {
+            onlyWith(underReplicated, "--under-replicated-partitions", "--describe", name);
+            onlyWith(underMinIsr, "--under-min-isr-partitions", "--describe", name);
         }
         if (!action.delete && !action.describe) {
             onlyWith(ifExists, "--if-exists", "--delete or --describe", name);
@@ -203,13 +220,24 @@ public final class TopicsCommand implements Callable<Integer> {
             return;
         }
         Map<String, TopicDescription> descriptions = ClientTools.join(admin.describeTopics(names));
+        // As Kafka's: with a filter, only the matching partition lines, no topic lines.
+        boolean filtered = underReplicated || underMinIsr;
         for (String name : names) {
             TopicDescription d = descriptions.get(name);
             int replicationFactor = d.partitions().isEmpty() ? 0 : d.partitions().get(0).replicas().size();
-            // No topic configuration can be read back yet (no DescribeConfigs): "Configs:" stays empty.
-            out.println("Topic: " + name + "\tPartitionCount: " + d.partitions().size() + "\tReplicationFactor: "
-                    + replicationFactor + "\tConfigs: ");
+            if (!filtered) {
+                // No topic configuration can be read back yet (no DescribeConfigs): "Configs:" stays empty.
+                out.println("Topic: " + name + "\tPartitionCount: " + d.partitions().size() + "\tReplicationFactor: "
+                        + replicationFactor + "\tConfigs: ");
+            }
             for (PartitionInfo p : d.partitions()) {
+                boolean hasLeader = p.leader() != null && p.leader().id() >= 0;
+                boolean show = !filtered
+                        || (underReplicated && p.isr().size() < p.replicas().size())
+                        || (underMinIsr && (!hasLeader || p.isr().size() < MIN_INSYNC_REPLICAS));
+                if (!show) {
+                    continue;
+                }
                 out.println("\tTopic: " + name + "\tPartition: " + p.partition() + "\tLeader: "
                         + (p.leader() == null || p.leader().id() < 0 ? "none" : p.leader().id())
                         + "\tReplicas: " + ids(p.replicas()) + "\tIsr: " + ids(p.isr()));

@@ -1,7 +1,11 @@
 package io.runnel.cli.internal;
 
 import io.runnel.cli.RunnelCli;
+import io.runnel.testkit.Await;
 import io.runnel.testkit.EmbeddedCluster;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,9 +20,11 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
@@ -128,6 +134,61 @@ class ClientToolsTest {
         assertEquals(0, run("topics", "--bootstrap-server", bootstrap, "--describe", "--topic", topic, "--if-exists").exitCode());
         assertEquals(1, run("topics", "--bootstrap-server", bootstrap, "--delete", "--topic", topic).exitCode());
         assertEquals(0, run("topics", "--bootstrap-server", bootstrap, "--delete", "--topic", topic, "--if-exists").exitCode());
+    }
+
+    @Test
+    void topicsFiltersUnderReplicatedAndUnderMinIsrPartitions() throws Exception {
+        // Written straight into ZooKeeper: replicas on a broker 7 that does not exist, so that one
+        // broker can show an under-replicated partition (1) and an offline one (2) next to a healthy one (0).
+        String topic = "filtered" + TOPICS.incrementAndGet();
+        String path = "/brokers/topics/" + topic;
+        try (CuratorFramework zk = CuratorFrameworkFactory.newClient(cluster.zookeeperConnect(), new RetryOneTime(100))) {
+            zk.start();
+            assertTrue(zk.blockUntilConnected(30, TimeUnit.SECONDS));
+            zk.transaction().forOperations(
+                    zk.transactionOp().create().forPath(path, text("id=" + topic + "\npartitions=3\nreplicas.0=0\n"
+                            + "replicas.1=0,7\nreplicas.2=0,7\n")),
+                    zk.transactionOp().create().forPath(path + "/partitions"),
+                    zk.transactionOp().create().forPath(path + "/partitions/0"),
+                    zk.transactionOp().create().forPath(path + "/partitions/0/state",
+                            text("controllerEpoch=0\nisr=0\nleader=0\nleaderEpoch=0\n")),
+                    zk.transactionOp().create().forPath(path + "/partitions/1"),
+                    zk.transactionOp().create().forPath(path + "/partitions/1/state",
+                            text("controllerEpoch=0\nisr=0\nleader=0\nleaderEpoch=0\n")),
+                    zk.transactionOp().create().forPath(path + "/partitions/2"),
+                    zk.transactionOp().create().forPath(path + "/partitions/2/state",
+                            text("controllerEpoch=0\nisr=7\nleader=-1\nleaderEpoch=3\n")));
+        }
+        String healthy = "\tTopic: " + topic + "\tPartition: 0\tLeader: 0\tReplicas: 0\tIsr: 0";
+        String underReplicated = "\tTopic: " + topic + "\tPartition: 1\tLeader: 0\tReplicas: 0,7\tIsr: 0";
+        String offline = "\tTopic: " + topic + "\tPartition: 2\tLeader: none\tReplicas: 0,7\tIsr: 7";
+        Result all = Await.until("the broker showing " + topic, Duration.ofSeconds(30),
+                () -> run("topics", "--bootstrap-server", bootstrap, "--describe", "--topic", topic),
+                r -> r.exitCode() == 0 && r.lines().size() == 4);
+        assertEquals(List.of("Topic: " + topic + "\tPartitionCount: 3\tReplicationFactor: 1\tConfigs: ", healthy,
+                underReplicated, offline), all.lines());
+
+        Result under = run("topics", "--bootstrap-server", bootstrap, "--describe", "--topic", topic,
+                "--under-replicated-partitions");
+        assertEquals(0, under.exitCode(), under.toString());
+        assertEquals(List.of(underReplicated, offline), under.lines());
+
+        Result minIsr = run("topics", "--bootstrap-server", bootstrap, "--describe", "--topic", topic,
+                "--under-min-isr-partitions");
+        assertEquals(0, minIsr.exitCode(), minIsr.toString());
+        assertEquals(List.of(offline), minIsr.lines());
+
+        Result both = run("topics", "--bootstrap-server", bootstrap, "--describe", "--under-min-isr-partitions",
+                "--under-replicated-partitions");
+        assertEquals(List.of(underReplicated, offline), both.lines(), "every topic: only this one has such partitions");
+
+        assertUsage(run("topics", "--bootstrap-server", bootstrap, "--list", "--under-replicated-partitions"),
+                "--under-replicated-partitions");
+        run("topics", "--bootstrap-server", bootstrap, "--delete", "--topic", topic);
+    }
+
+    private static byte[] text(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test

@@ -3,6 +3,8 @@ package io.runnel.plugin.coordination.zookeeper;
 import io.runnel.api.Subscription;
 import io.runnel.api.coordination.MetadataStore;
 import io.runnel.api.coordination.Versioned;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 
@@ -61,6 +63,34 @@ final class ZkMetadataStore implements MetadataStore {
                     }
                     throw ZkAsync.error("compare-and-set (expected version " + expectedVersion + ")", path, e);
                 });
+    }
+
+    /** One multi-op transaction: check the guard's version, then set the data with its version. */
+    @Override
+    public CompletableFuture<Integer> compareAndSet(String path, byte[] data, int expectedVersion, String guardPath,
+                                                    int guardVersion) {
+        ZkPaths.checkPath(path);
+        ZkPaths.checkPath(guardPath);
+        if (expectedVersion < 0 || guardVersion < 0) {
+            return CompletableFuture.failedFuture(new io.runnel.api.RunnelException(io.runnel.api.ErrorCode.INVALID_REQUEST,
+                    "guarded compare-and-set of " + path + " needs versions, got " + expectedVersion + " and guard "
+                            + guardVersion));
+        }
+        List<CuratorOp> ops;
+        try {
+            ops = List.of(backend.client().transactionOp().check().withVersion(guardVersion).forPath(guardPath),
+                    backend.client().transactionOp().setData().withVersion(expectedVersion).forPath(path, data));
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return ZkAsync.run(cb -> backend.client().transaction().inBackground(cb).forOperations(ops)).thenApply(e -> {
+            if (ZkAsync.ok(e)) {
+                List<CuratorTransactionResult> results = e.getOpResults();
+                return results.get(results.size() - 1).getResultStat().getVersion();
+            }
+            throw ZkAsync.error("compare-and-set (expected version " + expectedVersion + ", guard " + guardPath
+                    + " at version " + guardVersion + ")", path, e);
+        });
     }
 
     @Override

@@ -228,6 +228,30 @@ class ZooKeeperBackendTest {
     }
 
     @Test
+    void aGuardedCompareAndSetWritesOnlyWhileTheGuardKeepsItsVersion() {
+        CoordinationBackend backend = backend(1);
+        var store = backend.metadata();
+        store.create("/epoch", bytes("7")).join();
+        store.create("/state", bytes("leader=1")).join();
+
+        assertEquals(1, store.compareAndSet("/state", bytes("leader=2"), 0, "/epoch", 0).join());
+        CompletionException staleState = assertThrows(CompletionException.class,
+                () -> store.compareAndSet("/state", bytes("leader=3"), 0, "/epoch", 0).join());
+        assertTrue(staleState.getCause() instanceof VersionConflictException, staleState.getCause().toString());
+
+        store.compareAndSet("/epoch", bytes("8"), 0).join(); // a successor took office
+        CompletionException fenced = assertThrows(CompletionException.class,
+                () -> store.compareAndSet("/state", bytes("leader=3"), 1, "/epoch", 0).join());
+        assertTrue(fenced.getCause() instanceof VersionConflictException, fenced.getCause().toString());
+        assertEquals("leader=2", text(store.get("/state").join().orElseThrow().value()), "the fenced write changed nothing");
+
+        CompletionException noGuard = assertThrows(CompletionException.class,
+                () -> store.compareAndSet("/state", bytes("leader=3"), 1, "/nowhere", 0).join());
+        assertTrue(noGuard.getCause() instanceof VersionConflictException, noGuard.getCause().toString());
+        assertEquals(2, store.compareAndSet("/state", bytes("leader=4"), 1, "/epoch", 1).join());
+    }
+
+    @Test
     void groupOffsetsCommitTogetherAndStateIsVersioned() {
         CoordinationBackend backend = backend(1);
         var groups = backend.groups();

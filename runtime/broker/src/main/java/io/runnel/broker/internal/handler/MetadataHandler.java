@@ -42,7 +42,7 @@ final class MetadataHandler {
         for (String name : names) {
             answer.add(describe(name, request.allowAutoTopicCreation()));
         }
-        return Optional.of(new Metadata.Response(brokers(cache.brokers()), -1, answer));
+        return Optional.of(new Metadata.Response(brokers(cache.brokers()), cache.controllerId(), answer));
     }
 
     static List<Metadata.Broker> brokers(List<BrokerRegistration> live) {

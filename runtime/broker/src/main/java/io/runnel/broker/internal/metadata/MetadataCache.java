@@ -52,6 +52,26 @@ public final class MetadataCache {
     private volatile List<BrokerRegistration> brokers = List.of();
     private final ConcurrentHashMap<String, TopicMetadata> topics = new ConcurrentHashMap<>();
     private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
+    private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
+    private volatile int controllerId = -1;
+
+    /** The current controller's broker id as last seen in {@code /controller}, or -1 if there is none. */
+    public int controllerId() {
+        return controllerId;
+    }
+
+    /**
+     * Calls {@code listener} after every change (brokers, topics, partition states), on the
+     * backend's listener thread: it must not block.
+     */
+    public void addChangeListener(Runnable listener) {
+        changeListeners.add(listener);
+    }
+
+    void setControllerId(int id) {
+        controllerId = id;
+        changed();
+    }
 
     public List<BrokerRegistration> brokers() {
         return brokers;
@@ -121,6 +141,9 @@ public final class MetadataCache {
     }
 
     private void changed() {
+        for (Runnable listener : changeListeners) {
+            listener.run();
+        }
         for (Waiter waiter : new ArrayList<>(waiters)) {
             check(waiter);
         }

@@ -8,11 +8,15 @@ package io.runnel.broker.internal.metadata;
  *   /brokers/topics/&lt;topic&gt;                              assignment and topic configs
  *   /brokers/topics/&lt;topic&gt;/partitions/&lt;p&gt;/state       leader, leader epoch, ISR
  *   /latest_producer_id_block                          the last producer id block handed out
+ *   /controller                                        brokerid, epoch of the controller (the backend writes it)
+ *   /controller_epoch                                  the controller epoch, a number (the backend raises it)
  * </pre>
  */
 public final class MetadataPaths {
     public static final String TOPICS = "/brokers/topics";
     public static final String PRODUCER_ID_BLOCK = "/latest_producer_id_block";
+    public static final String CONTROLLER = "/controller";
+    public static final String CONTROLLER_EPOCH = "/controller_epoch";
 
     private MetadataPaths() {
     }

@@ -127,6 +127,23 @@ public final class MetadataWatcher implements AutoCloseable {
             checkReady();
         }));
         global.add(backend.metadata().watchChildren(MetadataPaths.TOPICS, this::onTopics));
+        global.add(backend.metadata().watch(MetadataPaths.CONTROLLER, this::onController));
+    }
+
+    private void onController(Optional<Versioned<byte[]>> value) {
+        if (closed) {
+            return;
+        }
+        int id = -1;
+        if (value.isPresent()) {
+            try {
+                id = ZnodeText.intValue(ZnodeText.decode(value.get().value(), MetadataPaths.CONTROLLER), "brokerid",
+                        MetadataPaths.CONTROLLER);
+            } catch (RuntimeException e) {
+                log.warn("Ignoring {}: {}", MetadataPaths.CONTROLLER, e.getMessage());
+            }
+        }
+        cache.setControllerId(id);
     }
 
     /**

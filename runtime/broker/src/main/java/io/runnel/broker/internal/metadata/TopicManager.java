@@ -33,10 +33,12 @@ import java.util.concurrent.CompletionException;
  */
 public final class TopicManager {
     private static final Logger log = LoggerFactory.getLogger(TopicManager.class);
+    /** Topic-level override of the broker's {@code unclean.leader.election.enable}, read by the controller. */
+    public static final String UNCLEAN_LEADER_ELECTION = "unclean.leader.election.enable";
 
     /** Topic settings the broker itself reads; the storage engine names the rest. */
     private static final Set<String> BROKER_TOPIC_KEYS = Set.of(PartitionSettings.MAX_MESSAGE_BYTES,
-            PartitionSettings.MIN_INSYNC_REPLICAS);
+            PartitionSettings.MIN_INSYNC_REPLICAS, UNCLEAN_LEADER_ELECTION);
 
     private final CoordinationBackend backend;
     private final MetadataCache cache;
@@ -150,7 +152,16 @@ public final class TopicManager {
             int leader = replicas.get(0);
             // Every replica starts in sync: they all hold the same (empty) log.
             PartitionState state = new PartitionState(leader, 0, replicas, 0);
-            writes.add(backend.metadata().create(MetadataPaths.partitionState(assignment.topic(), p), state.encode()));
+            // Tolerates a state already there: the controller writes the state of a partition left
+            // without one for a while (a creator that died), and may have got in first.
+            writes.add(backend.metadata().create(MetadataPaths.partitionState(assignment.topic(), p), state.encode())
+                    .exceptionally(e -> {
+                        if (unwrap(e) instanceof VersionConflictException) {
+                            log.info("The state of {}-{} was written by the controller first", assignment.topic(), p);
+                            return -1;
+                        }
+                        throw e instanceof CompletionException c ? c : new CompletionException(e);
+                    }));
         });
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     }

@@ -66,8 +66,7 @@ public final class MetadataManager {
     /** Starts a refresh (or joins the next one if one is running) and returns its result. */
     public synchronized CompletableFuture<Cluster> refresh() {
         if (running == null) {
-            running = start();
-            return running;
+            return start();
         }
         if (next == null) {
             next = new CompletableFuture<>();
@@ -75,27 +74,43 @@ public final class MetadataManager {
         return next;
     }
 
+    /**
+     * Starts a refresh; called holding this object's lock. The completion callback is attached
+     * before the request goes out: an answer that arrives at once must still hand over to the next
+     * refresh, or {@code running} would stay a completed future and every later refresh would wait
+     * for nothing.
+     */
     private CompletableFuture<Cluster> start() {
         CompletableFuture<Cluster> result = new CompletableFuture<>();
+        running = result;
+        result.whenComplete((c, e) -> finished(result));
         attempt(new ArrayList<>(candidates()), 0, result, null);
-        result.whenComplete((c, e) -> {
-            CompletableFuture<Cluster> waiting;
-            synchronized (this) {
-                waiting = next;
-                next = null;
-                running = waiting == null ? null : start();
-            }
-            if (waiting != null) {
-                running.whenComplete((c2, e2) -> {
-                    if (e2 != null) {
-                        waiting.completeExceptionally(e2);
-                    } else {
-                        waiting.complete(c2);
-                    }
-                });
-            }
-        });
         return result;
+    }
+
+    private void finished(CompletableFuture<Cluster> done) {
+        CompletableFuture<Cluster> waiting;
+        CompletableFuture<Cluster> following = null;
+        synchronized (this) {
+            if (running != done) {
+                return;
+            }
+            waiting = next;
+            next = null;
+            running = null;
+            if (waiting != null) {
+                following = start();
+            }
+        }
+        if (waiting != null) {
+            following.whenComplete((c2, e2) -> {
+                if (e2 != null) {
+                    waiting.completeExceptionally(e2);
+                } else {
+                    waiting.complete(c2);
+                }
+            });
+        }
     }
 
     /** Known brokers first, rotating so that one dead broker is not asked first every time; then bootstrap. */
@@ -219,9 +234,21 @@ public final class MetadataManager {
 
     private static final java.util.Map<Node, InetSocketAddress> ADDRESSES = new ConcurrentHashMap<>();
 
-    /** The socket address of a broker, resolved once per host and port. */
+    /**
+     * The socket address of a broker, resolved once per host and port. An address that does not
+     * resolve is not kept, so a later call tries again (a DNS hiccup must not make a broker
+     * unreachable for the life of the JVM). The cache is bounded by the brokers seen.
+     */
     public static InetSocketAddress address(Node node) {
-        return ADDRESSES.computeIfAbsent(node, n -> new InetSocketAddress(n.host(), n.port()));
+        InetSocketAddress known = ADDRESSES.get(node);
+        if (known != null) {
+            return known;
+        }
+        InetSocketAddress resolved = new InetSocketAddress(node.host(), node.port());
+        if (!resolved.isUnresolved()) {
+            ADDRESSES.put(node, resolved);
+        }
+        return resolved;
     }
 
     /** Parses {@code host:port,host:port}. */

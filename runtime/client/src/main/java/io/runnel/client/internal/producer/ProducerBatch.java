@@ -41,6 +41,13 @@ public final class ProducerBatch {
     long reservedBytes;
     private ByteBuffer built;
     int baseSequence = RecordBatch.NO_SEQUENCE;
+    /**
+     * When the batch was first numbered, from a counter that never wraps: the order of a
+     * partition's numbered batches, which their sequences (wrapping at 2^31) cannot give by
+     * comparison.
+     */
+    long numberedOrder = -1;
+    private static final java.util.concurrent.atomic.AtomicLong NUMBERING = new java.util.concurrent.atomic.AtomicLong();
     int attempts;
     long retryAtMs;
     /**
@@ -83,7 +90,7 @@ public final class ProducerBatch {
                 || expectedSize(builder.uncompressedSizeInBytes() + estimatedBytes) <= batchSize);
     }
 
-    boolean isFull() {
+    synchronized boolean isFull() {
         return built != null || sealed || expectedSize(builder.uncompressedSizeInBytes()) >= batchSize;
     }
 
@@ -147,8 +154,16 @@ public final class ProducerBatch {
         baseSequence = sequence;
     }
 
-    int sizeInBytes() {
+    /** Read by the sender while an appending thread may be sealing the batch: under the batch's lock. */
+    synchronized int sizeInBytes() {
         return built != null ? built.remaining() : builder.uncompressedSizeInBytes();
+    }
+
+    /** Records that the batch got its first sequence number now. */
+    void numbered() {
+        if (numberedOrder < 0) {
+            numberedOrder = NUMBERING.incrementAndGet();
+        }
     }
 
     boolean isDone() {
@@ -189,7 +204,10 @@ public final class ProducerBatch {
         }
         try {
             t.callback.onCompletion(metadata, error);
-        } catch (RuntimeException e) {
+        } catch (VirtualMachineError fatal) {
+            throw fatal;
+        } catch (Throwable e) {
+            // Errors too (a failing assertion in a test's callback): the I/O thread must live on.
             log.error("A producer callback for {} threw; the producer carries on", tp, e);
         }
     }

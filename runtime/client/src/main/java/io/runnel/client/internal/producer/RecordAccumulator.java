@@ -33,6 +33,8 @@ import java.util.function.LongSupplier;
  * removes batches.
  */
 public final class RecordAccumulator {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RecordAccumulator.class);
+
     /** What {@link #append} did. */
     public record AppendResult(CompletableFuture<RecordMetadata> future, boolean batchIsFull, boolean newBatchCreated,
                                boolean abortedForNewBatch) {
@@ -51,6 +53,7 @@ public final class RecordAccumulator {
     private final Set<ProducerBatch> incomplete = ConcurrentHashMap.newKeySet();
     private final AtomicInteger flushesInProgress = new AtomicInteger();
     private volatile boolean closing;
+    private final AtomicInteger appendsInProgress = new AtomicInteger();
 
     public RecordAccumulator(int batchSize, long lingerMs, int maxRequestSize, CompressionCodec codec, BufferPool pool,
                              LongSupplier clock) {
@@ -88,6 +91,16 @@ public final class RecordAccumulator {
             throw new RunnelException(ErrorCode.MESSAGE_TOO_LARGE, "the record for " + tp + " is about " + asBatch
                     + " bytes when serialized, larger than max.request.size=" + maxRequestSize);
         }
+        appendsInProgress.incrementAndGet();
+        try {
+            return appendCounted(tp, timestamp, key, value, headers, callback, maxBlockMs, abortOnNewBatch, size);
+        } finally {
+            appendsInProgress.decrementAndGet();
+        }
+    }
+
+    private AppendResult appendCounted(TopicPartition tp, long timestamp, byte[] key, byte[] value, List<Header> headers,
+                                       Callback callback, long maxBlockMs, boolean abortOnNewBatch, int size) {
         if (closing) {
             throw new RunnelException(ErrorCode.NETWORK_EXCEPTION, "the producer is closed; cannot send to " + tp);
         }
@@ -103,6 +116,11 @@ public final class RecordAccumulator {
         ProducerBatch closed = null;
         try {
             synchronized (deque) {
+                if (closing) {
+                    // Closed while this send waited for memory: the sender may already have aborted
+                    // what was queued, so nothing may be added now.
+                    throw new RunnelException(ErrorCode.NETWORK_EXCEPTION, "the producer is closed; cannot send to " + tp);
+                }
                 ProducerBatch last = deque.peekLast();
                 boolean created = false;
                 if (last == null || !last.hasRoomFor(size)) {
@@ -130,7 +148,12 @@ public final class RecordAccumulator {
                 pool.release(size);
             }
             if (closed != null) {
-                closed.seal(); // outside the lock
+                try {
+                    closed.seal(); // outside the lock
+                } catch (RuntimeException e) {
+                    // The record is queued already; the sender's build of the batch fails it properly.
+                    log.warn("Compressing a batch for {} failed; the sender will fail it: {}", tp, e.toString());
+                }
             }
         }
     }
@@ -164,7 +187,7 @@ public final class RecordAccumulator {
             }
             List<ProducerBatch> ahead = new ArrayList<>();
             while (!deque.isEmpty() && deque.peekFirst().hasSequence()
-                    && deque.peekFirst().baseSequence - batch.baseSequence < 0) {
+                    && deque.peekFirst().numberedOrder < batch.numberedOrder) {
                 ahead.add(deque.pollFirst());
             }
             deque.addFirst(batch);
@@ -172,6 +195,21 @@ public final class RecordAccumulator {
                 deque.addFirst(ahead.get(i));
             }
         }
+    }
+
+    /**
+     * Whether sequence {@code a} comes before {@code b}, sequences wrapping from
+     * {@link Integer#MAX_VALUE} to 0 (as the broker compares them).
+     */
+    static boolean sequenceBefore(int a, int b) {
+        long space = (long) Integer.MAX_VALUE + 1;
+        long ahead = Math.floorMod((long) b - a, space);
+        return ahead > 0 && ahead < space / 2;
+    }
+
+    /** Appends under way, so the sender can wait for them before it aborts what is left at close. */
+    int appendsInProgress() {
+        return appendsInProgress.get();
     }
 
     /** Releases a completed batch's memory. */

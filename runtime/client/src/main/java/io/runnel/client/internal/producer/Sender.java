@@ -73,7 +73,7 @@ public final class Sender implements Runnable {
         int nextSequence;
         int lastAckedSequence = -1;
         final TreeSet<ProducerBatch> inFlight = new TreeSet<>((a, b) -> a == b ? 0
-                : a.baseSequence != b.baseSequence ? Integer.compare(a.baseSequence, b.baseSequence)
+                : a.numberedOrder != b.numberedOrder ? Long.compare(a.numberedOrder, b.numberedOrder)
                 : Integer.compare(System.identityHashCode(a), System.identityHashCode(b)));
 
         int expectedSequence() {
@@ -89,7 +89,7 @@ public final class Sender implements Runnable {
     private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
     private final Map<InetSocketAddress, Integer> inFlightRequests = new HashMap<>();
-    private final List<ProducerBatch> inFlightBatches = new ArrayList<>();
+    private final java.util.Set<ProducerBatch> inFlightBatches = new java.util.LinkedHashSet<>();
     private long producerId = RecordBatch.NO_PRODUCER_ID;
     private short producerEpoch = RecordBatch.NO_PRODUCER_EPOCH;
     private boolean producerIdRequested;
@@ -143,18 +143,27 @@ public final class Sender implements Runnable {
         while (!forceClose && !(closing && !accumulator.hasIncomplete())) {
             try {
                 runOnce();
-            } catch (RuntimeException e) {
+            } catch (VirtualMachineError fatal) {
+                throw fatal;
+            } catch (Throwable e) {
                 log.error("Unexpected error in the producer I/O thread", e);
             }
         }
         RunnelException closed = new RunnelException(ErrorCode.NETWORK_EXCEPTION,
                 "the producer was closed before the record was acknowledged");
-        accumulator.abortQueued(closed);
         for (ProducerBatch batch : List.copyOf(inFlightBatches)) {
             batch.fail(closed);
             accumulator.deallocate(batch);
         }
         inFlightBatches.clear();
+        // Releasing memory above may wake a send that was waiting for it; abort until no append
+        // is in progress, so no record is left in a batch nobody will send or fail.
+        accumulator.abortQueued(closed);
+        while (accumulator.appendsInProgress() > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            accumulator.abortQueued(closed);
+        }
+        accumulator.abortQueued(closed);
         log.debug("Producer I/O thread stopped");
     }
 
@@ -409,6 +418,7 @@ public final class Sender implements Runnable {
                     boolean fresh = !batch.hasSequence();
                     int sequence = fresh ? state.nextSequence : batch.baseSequence;
                     bytes = batch.build(producerId, producerEpoch, sequence);
+                    batch.numbered();
                     if (fresh) {
                         state.nextSequence = nextSequence(sequence, batch.recordCount());
                     }
@@ -456,11 +466,15 @@ public final class Sender implements Runnable {
             log.debug("Produce request to {} failed: {}", address, networkError.getMessage());
             requestMetadata(now);
         }
+        // Out of the in-flight sets first, all of them: one batch's failure below must not leave the
+        // others counted as in flight (a reset waits for none to be).
         for (ProducerBatch batch : batches) {
             inFlightBatches.remove(batch);
             if (settings.idempotent()) {
                 state(batch.tp).inFlight.remove(batch);
             }
+        }
+        for (ProducerBatch batch : batches) {
             if (batch.isDone()) {
                 continue;
             }
@@ -492,7 +506,11 @@ public final class Sender implements Runnable {
         if (settings.idempotent() && batch.hasSequence()) {
             PartitionState state = state(batch.tp);
             long last = (long) batch.baseSequence + batch.recordCount() - 1;
-            state.lastAckedSequence = (int) (last > Integer.MAX_VALUE ? last - Integer.MAX_VALUE - 1 : last);
+            int acked = (int) (last > Integer.MAX_VALUE ? last - Integer.MAX_VALUE - 1 : last);
+            // Only forward: after a leader move a later batch may be answered before an earlier one.
+            if (state.lastAckedSequence < 0 || RecordAccumulator.sequenceBefore(state.lastAckedSequence, acked)) {
+                state.lastAckedSequence = acked;
+            }
         }
         batch.complete(baseOffset, logAppendTime);
         accumulator.deallocate(batch);
