@@ -270,6 +270,9 @@ class ReplicationTest {
             // The old leader comes back as a follower: it drops offsets 5-7 and takes the new leader's.
             Broker old = cluster.startBroker(oldLeader);
             Await.until("the old leader at 7", WAIT, () -> logEnd(old), end -> end == 7L);
+            // The other follower may not have been in the ISR the controller wrote (if it registered
+            // after the election), so acks=all did not wait for it; it catches up all the same.
+            Await.until("broker " + follower + " at 7", WAIT, () -> logEnd(cluster.broker(follower)), end -> end == 7L);
             List<String> expected = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 expected.add("committed" + i);
