@@ -71,16 +71,18 @@ public final class Broker implements AutoCloseable {
     private final Deque<AutoCloseable> resources;
     private final InetSocketAddress boundAddress;
     private final String advertised;
+    private final ReplicaManager replicas;
     private final Controller controller;
     private final boolean controlledShutdown;
     private boolean closed;
 
     private Broker(int brokerId, Deque<AutoCloseable> resources, InetSocketAddress boundAddress, String advertised,
-                   Controller controller, boolean controlledShutdown) {
+                   ReplicaManager replicas, Controller controller, boolean controlledShutdown) {
         this.brokerId = brokerId;
         this.resources = resources;
         this.boundAddress = boundAddress;
         this.advertised = advertised;
+        this.replicas = replicas;
         this.controller = controller;
         this.controlledShutdown = controlledShutdown;
     }
@@ -145,7 +147,9 @@ public final class Broker implements AutoCloseable {
         MetadataCache cache = new MetadataCache();
         PartitionSettings defaults = new PartitionSettings(config.getInt(BrokerConfig.MESSAGE_MAX_BYTES),
                 config.getInt(BrokerConfig.MIN_INSYNC_REPLICAS));
-        ReplicaManager replicas = new ReplicaManager(brokerId, storage, defaults);
+        ReplicaManager replicas = new ReplicaManager(brokerId, storage, defaults, backend.metadata(),
+                id -> cache.broker(id).flatMap(b -> b.endpoints().values().stream().findFirst()),
+                config.getLong(BrokerConfig.REPLICA_LAG_TIME_MAX_MS));
         resources.push(replicas);
         TopicManager topics = new TopicManager(backend, cache, placement, storage,
                 config.getInt(BrokerConfig.NUM_PARTITIONS), config.getInt(BrokerConfig.DEFAULT_REPLICATION_FACTOR));
@@ -195,7 +199,7 @@ public final class Broker implements AutoCloseable {
         resources.push(controller);
         controller.start();
         log.info("Broker {} started: listening on {}, advertised as {}", brokerId, bound, advertised.hostPort());
-        return new Broker(brokerId, resources, bound, advertised.hostPort(), controller,
+        return new Broker(brokerId, resources, bound, advertised.hostPort(), replicas, controller,
                 config.getBoolean(BrokerConfig.CONTROLLED_SHUTDOWN));
     }
 
@@ -282,6 +286,21 @@ public final class Broker implements AutoCloseable {
     /** {@code host:port} as registered for clients. */
     public String advertisedAddress() {
         return advertised;
+    }
+
+    /**
+     * This broker's replica of a partition's log, for tests and tools (read only: writing to it
+     * bypasses replication); empty if the broker hosts no replica of it.
+     */
+    public Optional<io.runnel.api.storage.PartitionLog> partitionLog(String topic, int partition) {
+        return replicas.partition(new io.runnel.api.TopicPartition(topic, partition))
+                .map(io.runnel.broker.internal.partition.Partition::log);
+    }
+
+    /** The high watermark this broker's replica of a partition knows; empty if it hosts none. */
+    public java.util.OptionalLong highWatermark(String topic, int partition) {
+        return replicas.partition(new io.runnel.api.TopicPartition(topic, partition))
+                .map(p -> java.util.OptionalLong.of(p.highWatermark())).orElse(java.util.OptionalLong.empty());
     }
 
     /**

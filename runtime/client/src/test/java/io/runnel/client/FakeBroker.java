@@ -206,6 +206,7 @@ public final class FakeBroker implements AutoCloseable {
             case API_VERSIONS -> ApiVersions.Response.ofThisBuild();
             case METADATA -> metadata((Metadata.Request) request.body());
             case INIT_PRODUCER_ID -> new InitProducerId.Response((short) 0, nextProducerId.getAndIncrement(), (short) 0);
+            case OFFSET_FOR_LEADER_EPOCH -> DROP; // brokers ask it of each other, clients never do
             case PRODUCE -> produce((Produce.Request) request.body());
             case FETCH -> fetch((Fetch.Request) request.body());
             case LIST_OFFSETS -> listOffsets((ListOffsets.Request) request.body());

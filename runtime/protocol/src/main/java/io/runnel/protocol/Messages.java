@@ -7,6 +7,7 @@ import io.runnel.protocol.message.Fetch;
 import io.runnel.protocol.message.InitProducerId;
 import io.runnel.protocol.message.ListOffsets;
 import io.runnel.protocol.message.Metadata;
+import io.runnel.protocol.message.OffsetForLeaderEpoch;
 import io.runnel.protocol.message.Produce;
 
 import java.nio.ByteBuffer;
@@ -53,6 +54,7 @@ public final class Messages {
             case CREATE_TOPICS -> CreateTopics.Request.read(reader, v);
             case DELETE_TOPICS -> DeleteTopics.Request.read(reader, v);
             case INIT_PRODUCER_ID -> InitProducerId.Request.read(reader, v);
+            case OFFSET_FOR_LEADER_EPOCH -> OffsetForLeaderEpoch.Request.read(reader, v);
         };
         reader.expectEnd(key + " request");
         return new Request(header, key, body);
@@ -83,6 +85,7 @@ public final class Messages {
             case CREATE_TOPICS -> CreateTopics.Response.read(reader, version);
             case DELETE_TOPICS -> DeleteTopics.Response.read(reader, version);
             case INIT_PRODUCER_ID -> InitProducerId.Response.read(reader, version);
+            case OFFSET_FOR_LEADER_EPOCH -> OffsetForLeaderEpoch.Response.read(reader, version);
         };
         reader.expectEnd(key + " response");
         return body;

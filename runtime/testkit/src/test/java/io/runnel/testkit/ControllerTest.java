@@ -192,17 +192,17 @@ class ControllerTest {
 
     @Test
     void uncleanElectionOffKeepsThePartitionOfflineAndOnElectsTheReturningReplica() throws Exception {
-        start(Map.of("controlled.shutdown.enable", "false"));
+        start(Map.of("controlled.shutdown.enable", "false", "replica.lag.time.max.ms", "1000"));
         String topic = createTopic(1, 2);
         List<Integer> replicas = replicas(topic).get(0);
         int leader = replicas.get(0);
         int follower = replicas.get(1);
         int other = 3 - leader - follower;
-        writeState(topic, 0, s -> s.put("isr", String.valueOf(leader)));
+        // The follower falls out of sync: it stops, and the leader drops it from the ISR after the lag time.
+        cluster.stopBroker(follower);
         State start = Await.until("ISR = [leader]", FAIL_OVER, () -> states(topic, 1).get(0),
                 s -> s.isr().equals(List.of(leader)));
 
-        cluster.stopBroker(follower);
         cluster.stopBroker(leader);
         State offline = Await.until("partition offline", FAIL_OVER, () -> states(topic, 1).get(0),
                 s -> s.leader() == -1);
@@ -238,15 +238,19 @@ class ControllerTest {
 
     @Test
     void uncleanElectionOnInTheBrokerConfigElectsTheFirstLiveReplica() throws Exception {
-        start(Map.of("controlled.shutdown.enable", "false", "unclean.leader.election.enable", "true"));
+        start(Map.of("controlled.shutdown.enable", "false", "unclean.leader.election.enable", "true",
+                "replica.lag.time.max.ms", "1000"));
         String topic = createTopic(1, 2);
         List<Integer> replicas = replicas(topic).get(0);
         int leader = replicas.get(0);
         int follower = replicas.get(1);
-        writeState(topic, 0, s -> s.put("isr", String.valueOf(leader)));
+        // The follower falls out of sync (stopped, dropped by the leader after the lag time), the
+        // leader goes, and the out-of-sync follower comes back.
+        cluster.stopBroker(follower);
         Await.until("ISR = [leader]", FAIL_OVER, () -> states(topic, 1).get(0), s -> s.isr().equals(List.of(leader)));
 
         cluster.stopBroker(leader);
+        cluster.startBroker(follower);
         State unclean = Await.until("unclean election of " + follower, FAIL_OVER, () -> states(topic, 1).get(0),
                 s -> s.leader() == follower);
         assertEquals(List.of(follower), unclean.isr());

@@ -30,6 +30,7 @@ public final class BrokerConfig {
     public static final String NUM_IO_THREADS = "num.io.threads";
     public static final String NUM_NETWORK_THREADS = "num.network.threads";
     public static final String UNCLEAN_LEADER_ELECTION = "unclean.leader.election.enable";
+    public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
     public static final String CONTROLLED_SHUTDOWN = "controlled.shutdown.enable";
 
     public static final ConfigDef DEFINITION = new ConfigDef()
@@ -57,6 +58,8 @@ public final class BrokerConfig {
             .define(NUM_NETWORK_THREADS, Type.INT, "3", 1, 1024, "Threads that read and write sockets.")
             .define(UNCLEAN_LEADER_ELECTION, Type.BOOLEAN, "false",
                     "Elect an out-of-sync replica when no in-sync one is alive, accepting data loss.")
+            .define(REPLICA_LAG_TIME_MAX_MS, Type.LONG, "30000", 1, Integer.MAX_VALUE,
+                    "A follower that has not caught up with the leader's log end for this long leaves the ISR.")
             .define(CONTROLLED_SHUTDOWN, Type.BOOLEAN, "true",
                     "On a clean stop, hand this broker's leaderships to other in-sync replicas before leaving.")
             .define(PluginSelection.STORAGE_ENGINE, Type.STRING, "segmented-log", "The storage-engine plugin.")

@@ -17,6 +17,7 @@ import io.runnel.protocol.message.Fetch;
 import io.runnel.protocol.message.InitProducerId;
 import io.runnel.protocol.message.ListOffsets;
 import io.runnel.protocol.message.Metadata;
+import io.runnel.protocol.message.OffsetForLeaderEpoch;
 import io.runnel.protocol.message.Produce;
 
 import java.net.SocketAddress;
@@ -37,11 +38,13 @@ public final class ApiRequestHandler implements RequestHandler, AutoCloseable {
     private final MetadataHandler metadata;
     private final TopicsHandler topics;
     private final ProducerIdManager producerIds;
+    private final OffsetForLeaderEpochHandler offsetForLeaderEpoch;
 
     public ApiRequestHandler(ReplicaManager replicas, MetadataCache cache, TopicManager topicManager,
                              ProducerIdManager producerIds, Map<Integer, CompressionCodec> codecs, boolean autoCreateTopics,
                              ScheduledExecutorService timer, Executor requestThreads) {
-        this.produce = new ProduceHandler(replicas, cache);
+        this.produce = new ProduceHandler(replicas, cache, timer, requestThreads);
+        this.offsetForLeaderEpoch = new OffsetForLeaderEpochHandler(replicas, cache);
         this.fetch = new FetchHandler(replicas, cache, timer, requestThreads);
         this.listOffsets = new ListOffsetsHandler(replicas, cache, codecs);
         this.metadata = new MetadataHandler(cache, topicManager, autoCreateTopics);
@@ -52,7 +55,7 @@ public final class ApiRequestHandler implements RequestHandler, AutoCloseable {
     @Override
     public CompletableFuture<Optional<Message>> handle(Messages.Request request, SocketAddress client) {
         return switch (request.apiKey()) {
-            case PRODUCE -> CompletableFuture.completedFuture(produce.handle((Produce.Request) request.body()));
+            case PRODUCE -> produce.handle((Produce.Request) request.body());
             case FETCH -> fetch.handle((Fetch.Request) request.body());
             case LIST_OFFSETS -> CompletableFuture.completedFuture(listOffsets.handle((ListOffsets.Request) request.body()));
             case METADATA -> CompletableFuture.completedFuture(metadata.handle((Metadata.Request) request.body()));
@@ -60,13 +63,16 @@ public final class ApiRequestHandler implements RequestHandler, AutoCloseable {
             case CREATE_TOPICS -> topics.create((CreateTopics.Request) request.body());
             case DELETE_TOPICS -> topics.delete((DeleteTopics.Request) request.body());
             case INIT_PRODUCER_ID -> initProducerId((InitProducerId.Request) request.body());
+            case OFFSET_FOR_LEADER_EPOCH -> CompletableFuture.completedFuture(Optional.of(
+                    offsetForLeaderEpoch.handle((OffsetForLeaderEpoch.Request) request.body())));
         };
     }
 
-    /** Answers the requests still waiting (long-polling fetches); call once the server stopped reading. */
+    /** Answers the requests still waiting (long-polling fetches, acks=all produces); call once the server stopped reading. */
     @Override
     public void close() {
         fetch.completeAll();
+        produce.completeAll();
     }
 
     private CompletableFuture<Optional<Message>> initProducerId(InitProducerId.Request request) {

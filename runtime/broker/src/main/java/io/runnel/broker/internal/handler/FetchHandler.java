@@ -27,6 +27,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * its partitions bring enough, or until {@code maxWaitMs} passes, then answers with what there is.
  * Batches are answered as file regions of the log, sent with {@code sendfile}.
  *
+ * <p>A fetch with {@code replicaId >= 0} comes from a follower: it reads up to the log end rather
+ * than the high watermark, and its fetch offset is recorded as that follower's log end offset
+ * (which may move the high watermark and the ISR; waiting fetches and produces are then woken).
+ *
  * <p>Thread safe. A waiting fetch is re-tried on the thread that appended; its timeout fires on
  * the scheduler and is answered on the request threads.
  */
@@ -141,7 +145,8 @@ final class FetchHandler {
             List<Fetch.PartitionData> results = new ArrayList<>();
             for (Fetch.PartitionRequest p : topic.partitions()) {
                 TopicPartition tp = new TopicPartition(topic.name(), p.partition());
-                Fetch.PartitionData data = readPartition(tp, p, (int) Math.min(remaining, Integer.MAX_VALUE), total == 0);
+                Fetch.PartitionData data = readPartition(request.replicaId(), tp, p, (int) Math.min(remaining, Integer.MAX_VALUE),
+                        total == 0);
                 results.add(data);
                 if (data.errorCode() != ErrorCode.NONE.code()) {
                     hasError = true;
@@ -155,11 +160,16 @@ final class FetchHandler {
         return new Attempt(new Fetch.Response(ErrorCode.NONE.code(), topics), total, hasError);
     }
 
-    private Fetch.PartitionData readPartition(TopicPartition tp, Fetch.PartitionRequest p, int budget, boolean first) {
+    private Fetch.PartitionData readPartition(int replicaId, TopicPartition tp, Fetch.PartitionRequest p, int budget,
+                                              boolean first) {
         Partition partition = null;
         try {
             partition = Partitions.leader(replicas, cache, tp);
             partition.checkLeaderEpoch(p.currentLeaderEpoch());
+            if (replicaId >= 0 && partition.recordFollowerFetch(replicaId, p.fetchOffset(), System.currentTimeMillis())) {
+                // The high watermark moved: wake consumers and acks=all produces, off this call stack.
+                requestThreads.execute(() -> replicas.appended(tp));
+            }
             int limit = Math.min(p.partitionMaxBytes(), budget);
             Records records;
             if (limit <= 0 && !first) {
@@ -168,7 +178,8 @@ final class FetchHandler {
                 // The log returns at least one whole batch. That lets a batch larger than the limit
                 // through when nothing was read before it in this fetch, so the consumer makes
                 // progress; later partitions stay within what is left.
-                records = partition.readForConsumer(p.fetchOffset(), Math.max(limit, 1));
+                records = replicaId >= 0 ? partition.readForReplica(p.fetchOffset(), Math.max(limit, 1))
+                        : partition.readForConsumer(p.fetchOffset(), Math.max(limit, 1));
                 if (!first && records.sizeInBytes() > limit) {
                     records = Records.EMPTY;
                 }

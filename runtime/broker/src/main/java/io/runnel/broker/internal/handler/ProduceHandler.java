@@ -13,30 +13,136 @@ import io.runnel.protocol.message.PerTopic;
 import io.runnel.protocol.message.Produce;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Produce: appends each partition's batches on its leader and answers per partition; with
  * {@code acks=0} nothing is answered. An error on one partition never affects another, and a
  * refused partition's log is unchanged.
+ *
+ * <p>With {@code acks=all} the answer waits, without holding a request thread, until the high
+ * watermark of every written partition has passed its last offset (every ISR member has it), or
+ * {@code timeoutMs} passes ({@code REQUEST_TIMED_OUT}). If the ISR is then smaller than
+ * {@code min.insync.replicas} the answer is {@code NOT_ENOUGH_REPLICAS_AFTER_APPEND}; if this broker
+ * stopped leading meanwhile, {@code NOT_LEADER_OR_FOLLOWER}. Waiting produces are looked at again
+ * whenever their partition is appended to or its high watermark or ISR changes, like waiting fetches.
  */
 final class ProduceHandler {
     private final ReplicaManager replicas;
     private final MetadataCache cache;
+    private final ScheduledExecutorService timer;
+    private final Executor requestThreads;
+    private final ConcurrentHashMap<TopicPartition, Set<WaitingProduce>> waiting = new ConcurrentHashMap<>();
 
-    ProduceHandler(ReplicaManager replicas, MetadataCache cache) {
+    ProduceHandler(ReplicaManager replicas, MetadataCache cache, ScheduledExecutorService timer, Executor requestThreads) {
         this.replicas = replicas;
         this.cache = cache;
+        this.timer = timer;
+        this.requestThreads = requestThreads;
+        replicas.onAppend(this::onChange);
     }
 
-    Optional<Message> handle(Produce.Request request) {
+    /** A partition written with acks=all whose answer waits for the high watermark. */
+    private record Pending(TopicPartition tp, Partition partition, Partition.AppendOutcome outcome) {
+    }
+
+    private final class WaitingProduce {
+        final List<PerTopic<Produce.PartitionResult>> results;
+        final Map<TopicPartition, Pending> pending;
+        final CompletableFuture<Optional<Message>> answer = new CompletableFuture<>();
+        final AtomicBoolean done = new AtomicBoolean();
+        volatile ScheduledFuture<?> timeout;
+
+        WaitingProduce(List<PerTopic<Produce.PartitionResult>> results, Map<TopicPartition, Pending> pending) {
+            this.results = results;
+            this.pending = pending;
+        }
+
+        void tryComplete(boolean timedOut) {
+            if (done.get()) {
+                return;
+            }
+            Map<TopicPartition, Produce.PartitionResult> finished = new LinkedHashMap<>();
+            for (Pending p : pending.values()) {
+                Optional<Produce.PartitionResult> result = check(p);
+                if (result.isEmpty()) {
+                    if (!timedOut) {
+                        return;
+                    }
+                    result = Optional.of(failed(p.tp(), new RunnelException(ErrorCode.REQUEST_TIMED_OUT, p.tp()
+                            + ": the in-sync replicas did not all get offset " + p.outcome().lastOffset() + " in time")));
+                }
+                finished.put(p.tp(), result.get());
+            }
+            if (!done.compareAndSet(false, true)) {
+                return;
+            }
+            for (TopicPartition tp : pending.keySet()) {
+                waiting.computeIfPresent(tp, (k, set) -> {
+                    set.remove(this);
+                    return set.isEmpty() ? null : set;
+                });
+            }
+            ScheduledFuture<?> t = timeout;
+            if (t != null) {
+                t.cancel(false);
+            }
+            List<PerTopic<Produce.PartitionResult>> answered = new ArrayList<>();
+            for (PerTopic<Produce.PartitionResult> topic : results) {
+                List<Produce.PartitionResult> list = new ArrayList<>();
+                for (Produce.PartitionResult r : topic.partitions()) {
+                    list.add(finished.getOrDefault(new TopicPartition(topic.name(), r.partition()), r));
+                }
+                answered.add(new PerTopic<>(topic.name(), list));
+            }
+            answer.complete(Optional.of(new Produce.Response(answered)));
+        }
+    }
+
+    /** The final answer for a waiting partition, or empty while its high watermark is below the batch. */
+    private static Optional<Produce.PartitionResult> check(Pending p) {
+        Partition partition = p.partition();
+        Partition.AppendOutcome outcome = p.outcome();
+        if (!partition.isLeader() || partition.leaderEpoch() != outcome.leaderEpoch()) {
+            return Optional.of(failed(p.tp(), new RunnelException(ErrorCode.NOT_LEADER_OR_FOLLOWER, "this broker stopped "
+                    + "leading " + p.tp() + " before the in-sync replicas had offset " + outcome.lastOffset())));
+        }
+        if (partition.highWatermark() <= outcome.lastOffset()) {
+            return Optional.empty();
+        }
+        int isr = partition.isr().size();
+        if (isr < partition.minInSyncReplicas()) {
+            return Optional.of(failed(p.tp(), new RunnelException(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, p.tp()
+                    + " was written, but the ISR " + partition.isr() + " is smaller than min.insync.replicas="
+                    + partition.minInSyncReplicas())));
+        }
+        return Optional.of(new Produce.PartitionResult(p.tp().partition(), ErrorCode.NONE.code(), outcome.baseOffset(),
+                outcome.logAppendTime(), outcome.logStartOffset(), null));
+    }
+
+    private static Produce.PartitionResult failed(TopicPartition tp, RunnelException error) {
+        return new Produce.PartitionResult(tp.partition(), error.errorCode().code(), -1, -1, -1, error.getMessage());
+    }
+
+    CompletableFuture<Optional<Message>> handle(Produce.Request request) {
         short acks = request.acks();
         List<PerTopic<Produce.PartitionResult>> topics = new ArrayList<>();
+        Map<TopicPartition, Pending> pending = new LinkedHashMap<>();
         for (PerTopic<Produce.PartitionData> topic : request.topics()) {
             List<Produce.PartitionResult> results = new ArrayList<>();
             for (Produce.PartitionData data : topic.partitions()) {
-                results.add(append(new TopicPartition(topic.name(), data.partition()), data, acks));
+                results.add(append(new TopicPartition(topic.name(), data.partition()), data, acks, pending));
             }
             topics.add(new PerTopic<>(topic.name(), results));
         }
@@ -49,31 +155,65 @@ final class ProduceHandler {
                     }
                 }
             }
-            return Optional.empty();
+            return CompletableFuture.completedFuture(Optional.empty());
         }
-        return Optional.of(new Produce.Response(topics));
+        if (pending.isEmpty()) {
+            return CompletableFuture.completedFuture(Optional.of(new Produce.Response(topics)));
+        }
+        WaitingProduce produce = new WaitingProduce(topics, pending);
+        for (TopicPartition tp : pending.keySet()) {
+            waiting.compute(tp, (k, set) -> {
+                Set<WaitingProduce> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+                s.add(produce);
+                return s;
+            });
+        }
+        produce.timeout = timer.schedule(() -> requestThreads.execute(() -> produce.tryComplete(true)),
+                Math.max(0, request.timeoutMs()), TimeUnit.MILLISECONDS);
+        // The high watermark may have passed already (a sole in-sync leader, or fast followers).
+        produce.tryComplete(false);
+        return produce.answer;
     }
 
-    private Produce.PartitionResult append(TopicPartition tp, Produce.PartitionData data, short acks) {
+    /** Answers every produce still waiting (on shutdown), as timed out. */
+    void completeAll() {
+        for (Set<WaitingProduce> set : waiting.values()) {
+            for (WaitingProduce produce : set.toArray(WaitingProduce[]::new)) {
+                produce.tryComplete(true);
+            }
+        }
+    }
+
+    private void onChange(TopicPartition tp) {
+        Set<WaitingProduce> set = waiting.get(tp);
+        if (set == null || set.isEmpty()) {
+            return;
+        }
+        for (WaitingProduce produce : set.toArray(WaitingProduce[]::new)) {
+            produce.tryComplete(false);
+        }
+    }
+
+    private Produce.PartitionResult append(TopicPartition tp, Produce.PartitionData data, short acks,
+                                           Map<TopicPartition, Pending> pending) {
         try {
             if (acks != 0 && acks != 1 && acks != -1) {
                 throw new RunnelException(ErrorCode.INVALID_REQUIRED_ACKS, "acks must be 0, 1 or -1 (all), not " + acks);
             }
-            Partition partition = leaderFor(tp);
+            Partition partition = Partitions.leader(replicas, cache, tp);
             if (!(data.records() instanceof MemoryRecords records)) {
                 throw new RunnelException(ErrorCode.INVALID_REQUEST, "produce data for " + tp + " is not in memory");
             }
             Partition.AppendOutcome outcome = partition.appendAsLeader(records.buffer(), acks);
             replicas.appended(tp);
+            if (acks == -1) {
+                pending.put(tp, new Pending(tp, partition, outcome));
+            }
             return new Produce.PartitionResult(tp.partition(), ErrorCode.NONE.code(), outcome.baseOffset(),
                     outcome.logAppendTime(), outcome.logStartOffset(), null);
         } catch (RuntimeException e) {
             RunnelException error = Errors.toRunnel(e, "produce to " + tp);
             return new Produce.PartitionResult(tp.partition(), error.errorCode().code(), -1, -1, -1, error.getMessage());
         }
-    }
-
-    private Partition leaderFor(TopicPartition tp) {
-        return Partitions.leader(replicas, cache, tp);
     }
 }

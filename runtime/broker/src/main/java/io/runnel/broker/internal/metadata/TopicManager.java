@@ -26,7 +26,7 @@ import java.util.concurrent.CompletionException;
 /**
  * Creates and deletes topics in the metadata store: checks the request, places the replicas with
  * the {@link ReplicaPlacementPolicy} plugin, writes the assignment, then each partition's first
- * state (the first replica leads, alone in the ISR until replication adds its followers).
+ * state (the first replica leads; every replica is in the ISR, since all hold the same empty log).
  *
  * <p>Creating {@code /brokers/topics/<topic>} is the commit point: two brokers racing to create
  * one topic get one winner and one {@code TOPIC_ALREADY_EXISTS}. Thread safe.
@@ -150,7 +150,8 @@ public final class TopicManager {
         List<CompletableFuture<Integer>> writes = new ArrayList<>();
         assignment.replicas().forEach((p, replicas) -> {
             int leader = replicas.get(0);
-            PartitionState state = new PartitionState(leader, 0, List.of(leader), 0);
+            // Every replica starts in sync: they all hold the same (empty) log.
+            PartitionState state = new PartitionState(leader, 0, replicas, 0);
             // Tolerates a state already there: the controller writes the state of a partition left
             // without one for a while (a creator that died), and may have got in first.
             writes.add(backend.metadata().create(MetadataPaths.partitionState(assignment.topic(), p), state.encode())

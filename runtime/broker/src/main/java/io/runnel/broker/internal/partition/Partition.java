@@ -18,14 +18,42 @@ import java.util.List;
  * leader epoch, its in-sync replicas and high watermark, and its idempotent producers.
  *
  * <p>Appends are serialised by this object's lock; reads run concurrently (the log allows it).
- * Replication comes with the cluster work: until then the high watermark is the log end offset
- * whenever the leader is the only in-sync replica, and does not move otherwise.
+ *
+ * <p>As leader it tracks each follower's log end offset (the offset of its last fetch) and when it
+ * was last caught up; the high watermark is the smallest log end offset over the in-sync replicas
+ * and never moves backwards. ISR changes are proposed to an {@link IsrWriter}, which writes them
+ * to the partition state; until a change is written the high watermark counts the larger of the
+ * two sets, and {@code min.insync.replicas} the written one. As follower it appends what the
+ * replica fetcher brings, without assigning offsets, and takes the high watermark the leader
+ * sends (capped at its own log end). A broker starts with a high watermark of 0 (no checkpoint
+ * yet), so after a restart nothing is exposed as committed before the replicas agree again.
  */
 public final class Partition {
     private static final Logger log = LoggerFactory.getLogger(Partition.class);
 
-    /** Where a produce request's data for this partition went. */
-    public record AppendOutcome(long baseOffset, long lastOffset, long logAppendTime, long logStartOffset) {
+    /** Where a produce request's data for this partition went, and in which leader epoch. */
+    public record AppendOutcome(long baseOffset, long lastOffset, long logAppendTime, long logStartOffset, int leaderEpoch) {
+    }
+
+    /**
+     * Writes a leader's ISR change to the partition state (asynchronously), then reports back
+     * through {@link #isrChangeDone}. The change is {@code base} → {@code proposed}; a writer that
+     * finds another ISR in the state applies the same additions and removals to it.
+     */
+    public interface IsrWriter {
+        void propose(Partition partition, int leaderEpoch, List<Integer> base, List<Integer> proposed);
+    }
+
+    /** What the leader knows of one follower. Guarded by the partition's lock. */
+    private static final class ReplicaState {
+        long logEndOffset = -1;
+        long lastCaughtUpMs;
+        long lastFetchMs;
+        long leaderEndAtLastFetch = -1;
+
+        ReplicaState(long nowMs) {
+            this.lastCaughtUpMs = nowMs;
+        }
     }
 
     private final TopicPartition topicPartition;
@@ -38,14 +66,30 @@ public final class Partition {
     private volatile int leaderEpoch = -1;
     private volatile List<Integer> isr = List.of();
     private volatile long highWatermark;
+    private volatile int leaderId = -1;
+    /** The leader's view of its followers, by broker id; empty on a follower. */
+    private final java.util.Map<Integer, ReplicaState> followers = new java.util.HashMap<>();
+    /** An ISR change being written, or null. */
+    private List<Integer> pendingIsr;
+    /** Where this broker's current leader epoch started in its log, as leader. */
+    private long leaderEpochStartOffset;
+    private final long replicaLagMaxMs;
+    private final IsrWriter isrWriter;
 
     Partition(TopicPartition topicPartition, String topicId, PartitionLog partitionLog, int localBrokerId,
               PartitionSettings settings) {
+        this(topicPartition, topicId, partitionLog, localBrokerId, settings, 30_000, (p, e, base, isr) -> { });
+    }
+
+    Partition(TopicPartition topicPartition, String topicId, PartitionLog partitionLog, int localBrokerId,
+              PartitionSettings settings, long replicaLagMaxMs, IsrWriter isrWriter) {
         this.topicPartition = topicPartition;
         this.topicId = topicId;
         this.partitionLog = partitionLog;
         this.localBrokerId = localBrokerId;
         this.settings = settings;
+        this.replicaLagMaxMs = replicaLagMaxMs;
+        this.isrWriter = isrWriter;
         this.producers = new ProducerSequences(topicPartition.toString(), partitionLog::producerState);
     }
 
@@ -82,21 +126,48 @@ public final class Partition {
         return settings;
     }
 
+    public int minInSyncReplicas() {
+        return settings.minInSyncReplicas();
+    }
+
+    /** The broker this replica follows (or this broker, when it leads); -1 if none is known. */
+    public int leaderId() {
+        return leaderId;
+    }
+
     void updateSettings(PartitionSettings settings) {
         this.settings = settings;
     }
 
-    /** Takes leadership in {@code epoch}; a stale or repeated epoch only refreshes the ISR. */
-    synchronized void becomeLeader(int epoch, List<Integer> newIsr) {
+    /**
+     * Takes leadership in {@code epoch}; a stale or repeated epoch only refreshes the ISR. Every
+     * follower starts as caught up now, with an unknown log end offset (so the high watermark
+     * waits for their first fetch).
+     */
+    synchronized void becomeLeader(int epoch, List<Integer> newIsr, List<Integer> replicas) {
+        long now = System.currentTimeMillis();
         if (epoch > leaderEpoch || !leader) {
             if (epoch > leaderEpoch) {
                 partitionLog.assignEpochStartOffset(epoch, partitionLog.logEndOffset());
             }
             leaderEpoch = Math.max(epoch, leaderEpoch);
             leader = true;
-            log.info("Leading {} in epoch {} from offset {}", topicPartition, leaderEpoch, partitionLog.logEndOffset());
+            leaderId = localBrokerId;
+            leaderEpochStartOffset = partitionLog.logEndOffset();
+            followers.clear();
+            pendingIsr = null;
+            log.info("Leading {} in epoch {} from offset {}, ISR {}", topicPartition, leaderEpoch,
+                    partitionLog.logEndOffset(), newIsr);
+        }
+        for (int replica : replicas) {
+            if (replica != localBrokerId) {
+                followers.computeIfAbsent(replica, r -> new ReplicaState(now));
+            }
         }
         isr = List.copyOf(newIsr);
+        if (pendingIsr != null && pendingIsr.equals(isr)) {
+            pendingIsr = null;
+        }
         maybeAdvanceHighWatermark();
     }
 
@@ -104,16 +175,189 @@ public final class Partition {
     synchronized void retire() {
         leader = false;
         isr = List.of();
+        followers.clear();
+        pendingIsr = null;
     }
 
-    /** Stops leading; the replica keeps its log. Fetching from the new leader comes with replication. */
+    /**
+     * Follows {@code newLeader} in {@code epoch}; the replica keeps its log (the fetcher truncates
+     * it to the leader's history before fetching).
+     */
     synchronized void becomeFollower(int epoch, int newLeader) {
         if (leader) {
             log.info("{}: broker {} leads in epoch {}; this broker follows", topicPartition, newLeader, epoch);
         }
         leader = false;
+        leaderId = newLeader;
         leaderEpoch = Math.max(epoch, leaderEpoch);
         isr = List.of();
+        followers.clear();
+        pendingIsr = null;
+    }
+
+    // ---- follower side --------------------------------------------------------------------
+
+    /** Whether this replica still follows in {@code epoch}: what the fetcher checks before changing the log. */
+    private boolean followsIn(int epoch) {
+        return !leader && leaderEpoch == epoch;
+    }
+
+    /**
+     * Appends batches fetched from the leader in {@code epoch}, keeping their offsets and recording
+     * the leader epochs they carry; batches this log already has are skipped.
+     *
+     * @return false if this replica no longer follows in that epoch (nothing was written)
+     */
+    public synchronized boolean appendAsFollower(Records records, int epoch) {
+        if (!followsIn(epoch)) {
+            return false;
+        }
+        ByteBuffer buffer;
+        try {
+            buffer = records.readAll();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        List<RecordBatch> batches = RecordBatch.parseAll(buffer.duplicate());
+        long end = partitionLog.logEndOffset();
+        int skipBytes = 0;
+        int lastEpoch = -1;
+        boolean any = false;
+        for (RecordBatch batch : batches) {
+            if (batch.nextOffset() <= end) {
+                skipBytes += batch.sizeInBytes(); // already here (a fetch from inside a batch)
+                continue;
+            }
+            any = true;
+            int batchEpoch = batch.partitionLeaderEpoch();
+            if (batchEpoch >= 0 && batchEpoch != lastEpoch) {
+                // Where each epoch starts; the log ignores an epoch it knows or one older than its latest.
+                partitionLog.assignEpochStartOffset(batchEpoch, batch.baseOffset());
+                lastEpoch = batchEpoch;
+            }
+        }
+        if (any) {
+            // The batches after the skipped ones are contiguous: one append.
+            partitionLog.append(buffer.duplicate().position(buffer.position() + skipBytes), false, lastEpoch);
+        }
+        return true;
+    }
+
+    /** Takes the leader's high watermark, capped at this log's end; it never moves backwards. */
+    public synchronized void updateHighWatermarkAsFollower(long leaderHighWatermark, int epoch) {
+        if (!followsIn(epoch)) {
+            return;
+        }
+        long hw = Math.min(leaderHighWatermark, partitionLog.logEndOffset());
+        if (hw > highWatermark) {
+            highWatermark = hw;
+        }
+    }
+
+    /** Truncates a follower's log to {@code offset}, where it leaves the leader's history. */
+    public synchronized boolean truncateAsFollower(long offset, int epoch) {
+        if (!followsIn(epoch)) {
+            return false;
+        }
+        long end = partitionLog.logEndOffset();
+        if (offset < end) {
+            log.info("{}: truncating the log from offset {} to {} to follow broker {} in epoch {}", topicPartition, end,
+                    offset, leaderId, epoch);
+            partitionLog.truncateTo(offset);
+            if (highWatermark > partitionLog.logEndOffset()) {
+                // Only uncommitted data can be truncated; the high watermark learned before stays valid
+                // for the leader's log, but this replica may not claim what it no longer has.
+                highWatermark = partitionLog.logEndOffset();
+            }
+        }
+        return true;
+    }
+
+    // ---- leader side ----------------------------------------------------------------------
+
+    /**
+     * Records a follower's fetch at {@code fetchOffset} (its log end offset): whether it is caught
+     * up, whether it may rejoin the ISR, and whether the high watermark moves.
+     *
+     * @return whether the high watermark moved
+     */
+    public synchronized boolean recordFollowerFetch(int replicaId, long fetchOffset, long nowMs) {
+        if (!leader) {
+            return false;
+        }
+        ReplicaState state = followers.get(replicaId);
+        if (state == null) {
+            throw new RunnelException(ErrorCode.NOT_LEADER_OR_FOLLOWER, "broker " + replicaId + " is not a replica of "
+                    + topicPartition);
+        }
+        long leaderEnd = partitionLog.logEndOffset();
+        if (fetchOffset >= leaderEnd) {
+            state.lastCaughtUpMs = Math.max(state.lastCaughtUpMs, nowMs);
+        } else if (fetchOffset >= state.leaderEndAtLastFetch && state.leaderEndAtLastFetch >= 0) {
+            state.lastCaughtUpMs = Math.max(state.lastCaughtUpMs, state.lastFetchMs);
+        }
+        state.logEndOffset = fetchOffset;
+        state.lastFetchMs = nowMs;
+        state.leaderEndAtLastFetch = leaderEnd;
+        if (pendingIsr == null && !isr.contains(replicaId) && fetchOffset >= highWatermark
+                && fetchOffset >= leaderEpochStartOffset) {
+            List<Integer> expanded = new java.util.ArrayList<>(isr);
+            expanded.add(replicaId);
+            proposeIsr(expanded);
+        }
+        return maybeAdvanceHighWatermark();
+    }
+
+    /** Drops the in-sync followers that have not caught up within {@code replica.lag.time.max.ms}. */
+    synchronized void maybeShrinkIsr(long nowMs) {
+        if (!leader || pendingIsr != null) {
+            return;
+        }
+        List<Integer> kept = new java.util.ArrayList<>();
+        for (int replica : isr) {
+            ReplicaState state = followers.get(replica);
+            if (replica == localBrokerId || state == null || nowMs - state.lastCaughtUpMs <= replicaLagMaxMs) {
+                kept.add(replica);
+            }
+        }
+        if (kept.size() < isr.size()) {
+            proposeIsr(kept);
+        }
+    }
+
+    private void proposeIsr(List<Integer> newIsr) {
+        pendingIsr = List.copyOf(newIsr);
+        isrWriter.propose(this, leaderEpoch, isr, pendingIsr);
+    }
+
+    /**
+     * The ISR change {@code proposed} in {@code epoch} is over: the state now holds {@code written},
+     * or the change was given up ({@code written} null).
+     *
+     * @return whether the high watermark moved
+     */
+    synchronized boolean isrChangeDone(int epoch, List<Integer> proposed, List<Integer> written) {
+        if (!leader || leaderEpoch != epoch || pendingIsr == null || !pendingIsr.equals(proposed)) {
+            return false;
+        }
+        pendingIsr = null;
+        if (written != null) {
+            isr = List.copyOf(written);
+        }
+        return maybeAdvanceHighWatermark();
+    }
+
+    /** Reads for a follower: whole batches from {@code offset}, up to the log end. */
+    public Records readForReplica(long offset, int maxBytes) {
+        long end = partitionLog.logEndOffset();
+        if (offset > end || offset < partitionLog.logStartOffset()) {
+            throw new RunnelException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " of " + topicPartition
+                    + " is outside [" + partitionLog.logStartOffset() + ", " + end + "]");
+        }
+        if (offset == end) {
+            return Records.EMPTY;
+        }
+        return partitionLog.read(offset, maxBytes, end);
     }
 
     /**
@@ -154,7 +398,7 @@ public final class Partition {
     private AppendOutcome appendAll(ByteBuffer records) {
         AppendResult result = partitionLog.append(records, true, leaderEpoch);
         return new AppendOutcome(result.firstOffset(), result.lastOffset(), result.logAppendTime(),
-                partitionLog.logStartOffset());
+                partitionLog.logStartOffset(), leaderEpoch);
     }
 
     /**
@@ -213,21 +457,24 @@ public final class Partition {
             // Whatever was written before a failure (an I/O error) is readable.
             maybeAdvanceHighWatermark();
         }
-        return new AppendOutcome(first, last, appendTime, partitionLog.logStartOffset());
+        return new AppendOutcome(first, last, appendTime, partitionLog.logStartOffset(), leaderEpoch);
     }
 
     /**
-     * Reads for a consumer: whole batches from {@code offset}, below the high watermark.
+     * Reads for a consumer: whole batches from {@code offset}, below the high watermark. An offset
+     * between the high watermark and the log end gets nothing yet (it is there, not committed: the
+     * case after a restart, while the high watermark is learned again).
      *
      * @throws RunnelException {@code OFFSET_OUT_OF_RANGE} outside the kept offsets
      */
     public Records readForConsumer(long offset, int maxBytes) {
         long hw = highWatermark;
-        if (offset > hw || offset < partitionLog.logStartOffset()) {
+        long end = partitionLog.logEndOffset();
+        if (offset > Math.max(hw, end) || offset < partitionLog.logStartOffset()) {
             throw new RunnelException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " of " + topicPartition
-                    + " is outside [" + partitionLog.logStartOffset() + ", " + hw + "]");
+                    + " is outside [" + partitionLog.logStartOffset() + ", " + end + "]");
         }
-        if (offset == hw) {
+        if (offset >= hw) {
             return Records.EMPTY;
         }
         return partitionLog.read(offset, maxBytes, hw);
@@ -248,11 +495,35 @@ public final class Partition {
         }
     }
 
-    private void maybeAdvanceHighWatermark() {
-        // Without followers (replication arrives with the cluster work) only a sole in-sync
-        // leader can call its own log end committed.
-        if (leader && isr.size() == 1 && isr.get(0) == localBrokerId) {
-            highWatermark = partitionLog.logEndOffset();
+    /**
+     * Moves the high watermark to the smallest log end offset over the ISR (counting a pending
+     * change's members too), if that is higher. A follower whose offset is not known yet holds it.
+     *
+     * @return whether it moved
+     */
+    private boolean maybeAdvanceHighWatermark() {
+        if (!leader) {
+            return false;
         }
+        java.util.Set<Integer> members = new java.util.HashSet<>(isr);
+        if (pendingIsr != null) {
+            members.addAll(pendingIsr);
+        }
+        long candidate = partitionLog.logEndOffset();
+        for (int replica : members) {
+            if (replica == localBrokerId) {
+                continue;
+            }
+            ReplicaState state = followers.get(replica);
+            if (state == null || state.logEndOffset < 0) {
+                return false;
+            }
+            candidate = Math.min(candidate, state.logEndOffset);
+        }
+        if (candidate > highWatermark) {
+            highWatermark = candidate;
+            return true;
+        }
+        return false;
     }
 }

@@ -1,9 +1,12 @@
 package io.runnel.broker.internal.partition;
 
 import io.runnel.api.TopicPartition;
+import io.runnel.api.coordination.MetadataStore;
+import io.runnel.api.coordination.VersionConflictException;
 import io.runnel.api.storage.PartitionLog;
 import io.runnel.api.storage.StorageEngine;
 import io.runnel.broker.internal.metadata.MetadataListener;
+import io.runnel.broker.internal.metadata.MetadataPaths;
 import io.runnel.broker.internal.metadata.PartitionState;
 import io.runnel.broker.internal.metadata.TopicAssignment;
 import org.slf4j.Logger;
@@ -17,13 +20,22 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * The partitions this broker hosts, and their roles. Metadata changes (from the backend's
  * listener thread) are applied in order on one {@code partition-state} thread, since opening or
  * deleting a log touches the disk.
+ *
+ * <p>Replication: for every partition this broker follows, a {@link ReplicaFetcher} (one per
+ * leader broker) copies the leader's log; for every partition it leads, a check every half
+ * {@code replica.lag.time.max.ms} drops lagging followers from the ISR. ISR changes are written to
+ * the partition state with a compare-and-set on its version, only while this broker still leads in
+ * the epoch that proposed them; the leader, leader epoch and controller epoch are kept.
  *
  * <p>Thread safe.
  */
@@ -42,11 +54,39 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    private final ScheduledExecutorService isrThread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "isr-changes");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final MetadataStore metadata;
+    private final IntFunction<Optional<String>> brokerAddress;
+    private final long replicaLagMaxMs;
+    /** Replica fetchers by source (leader) broker; changed on the partition-state thread only. */
+    private final Map<Integer, ReplicaFetcher> fetchers = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Integer> fetchingFrom = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
+    /** A broker without replication (tests of a single broker): no ISR writes, no fetchers' peers. */
     public ReplicaManager(int brokerId, StorageEngine storage, PartitionSettings brokerDefaults) {
+        this(brokerId, storage, brokerDefaults, null, id -> Optional.empty(), 30_000);
+    }
+
+    /**
+     * @param metadata where ISR changes are written
+     * @param brokerAddress the advertised {@code host:port} of a live broker
+     * @param replicaLagMaxMs {@code replica.lag.time.max.ms}
+     */
+    public ReplicaManager(int brokerId, StorageEngine storage, PartitionSettings brokerDefaults, MetadataStore metadata,
+                          IntFunction<Optional<String>> brokerAddress, long replicaLagMaxMs) {
         this.brokerId = brokerId;
         this.storage = storage;
         this.brokerDefaults = brokerDefaults;
+        this.metadata = metadata;
+        this.brokerAddress = brokerAddress;
+        this.replicaLagMaxMs = replicaLagMaxMs;
+        long period = Math.max(10, replicaLagMaxMs / 2);
+        isrThread.scheduleWithFixedDelay(this::shrinkIsrs, period, period, TimeUnit.MILLISECONDS);
     }
 
     public int brokerId() {
@@ -109,7 +149,8 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         }
         if (partition == null) {
             PartitionLog partitionLog = storage.open(tp, topic.configs());
-            partition = new Partition(tp, topic.topicId(), partitionLog, brokerId, settings);
+            partition = new Partition(tp, topic.topicId(), partitionLog, brokerId, settings, replicaLagMaxMs,
+                    this::proposeIsr);
             partitions.put(tp, partition);
         } else {
             partition.updateSettings(settings);
@@ -119,9 +160,15 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         }
         PartitionState s = state.get();
         if (s.leader() == brokerId) {
-            partition.becomeLeader(s.leaderEpoch(), s.isr());
+            stopFetching(tp);
+            partition.becomeLeader(s.leaderEpoch(), s.isr(), replicas);
         } else {
             partition.becomeFollower(s.leaderEpoch(), s.leader());
+            if (s.leader() == PartitionState.NO_LEADER) {
+                stopFetching(tp);
+            } else {
+                startFetching(tp, partition, s.leader(), s.leaderEpoch());
+            }
         }
         // Either way, waiting fetches look again: data may now be readable, or they must learn
         // that this broker no longer leads.
@@ -146,10 +193,134 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         }
         stateChanges.execute(() -> {
             for (Partition partition : gone) {
+                stopFetching(partition.topicPartition());
                 deleteLog(partition.topicPartition());
                 appended(partition.topicPartition());
             }
         });
+    }
+
+    // ---- replica fetchers (partition-state thread) ------------------------------------------
+
+    private void startFetching(TopicPartition tp, Partition partition, int leader, int epoch) {
+        Integer previous = fetchingFrom.put(tp, leader);
+        if (previous != null && previous != leader) {
+            removeFromFetcher(tp, previous);
+        }
+        if (closed) {
+            return;
+        }
+        fetchers.computeIfAbsent(leader, source -> {
+            ReplicaFetcher fetcher = new ReplicaFetcher(brokerId, source, brokerAddress, this::appended);
+            fetcher.start();
+            return fetcher;
+        }).add(tp, partition, epoch);
+    }
+
+    private void stopFetching(TopicPartition tp) {
+        Integer previous = fetchingFrom.remove(tp);
+        if (previous != null) {
+            removeFromFetcher(tp, previous);
+        }
+    }
+
+    private void removeFromFetcher(TopicPartition tp, int source) {
+        ReplicaFetcher fetcher = fetchers.get(source);
+        if (fetcher == null) {
+            return;
+        }
+        fetcher.remove(tp);
+        if (fetcher.isEmpty()) {
+            fetchers.remove(source);
+            fetcher.close();
+        }
+    }
+
+    // ---- ISR changes ------------------------------------------------------------------------
+
+    private void shrinkIsrs() {
+        long now = System.currentTimeMillis();
+        for (Partition partition : partitions.values()) {
+            try {
+                partition.maybeShrinkIsr(now);
+            } catch (RuntimeException e) {
+                log.error("Could not check the ISR of {}: {}", partition.topicPartition(), e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Writes an ISR change proposed by a leader; called with the partition's lock held, so it only schedules. */
+    private void proposeIsr(Partition partition, int epoch, List<Integer> base, List<Integer> proposed) {
+        if (metadata == null || closed) {
+            isrThread.execute(() -> finishIsrChange(partition, epoch, proposed, null));
+            return;
+        }
+        List<Integer> added = proposed.stream().filter(id -> !base.contains(id)).toList();
+        List<Integer> removed = base.stream().filter(id -> !proposed.contains(id)).toList();
+        isrThread.execute(() -> writeIsr(partition, epoch, proposed, added, removed));
+    }
+
+    /**
+     * Reads the state, applies the change to the ISR found there (which someone else, e.g. a
+     * controller, may have changed since), and writes it with a compare-and-set; on a conflict,
+     * again, as long as the state names this broker as leader in {@code epoch}.
+     */
+    private void writeIsr(Partition partition, int epoch, List<Integer> proposed, List<Integer> added,
+                          List<Integer> removed) {
+        TopicPartition tp = partition.topicPartition();
+        String path = MetadataPaths.partitionState(tp.topic(), tp.partition());
+        metadata.get(path).thenCompose(current -> {
+            if (current.isEmpty()) {
+                throw new CompletionException(new IllegalStateException("the state of " + tp + " is gone"));
+            }
+            PartitionState state = PartitionState.decode(current.get().value(), path);
+            if (state.leader() != brokerId || state.leaderEpoch() != epoch) {
+                throw new CompletionException(new IllegalStateException("broker " + state.leader() + " leads " + tp
+                        + " in epoch " + state.leaderEpoch() + " now"));
+            }
+            List<Integer> target = new ArrayList<>(state.isr());
+            target.removeAll(removed);
+            for (int id : added) {
+                if (!target.contains(id)) {
+                    target.add(id);
+                }
+            }
+            if (target.equals(state.isr())) {
+                return java.util.concurrent.CompletableFuture.completedFuture(new IsrWrite(state.isr(), state.isr()));
+            }
+            PartitionState updated = new PartitionState(state.leader(), state.leaderEpoch(), target, state.controllerEpoch());
+            return metadata.compareAndSet(path, updated.encode(), current.get().version())
+                    .thenApply(v -> new IsrWrite(state.isr(), List.copyOf(target)));
+        }).whenCompleteAsync((change, e) -> {
+            if (e == null) {
+                List<Integer> before = change.before();
+                List<Integer> after = change.after();
+                if (!after.equals(before)) {
+                    log.info("{}: {} the ISR from {} to {} in leader epoch {}", tp,
+                            after.size() < before.size() ? "shrinking" : "expanding", before, after, epoch);
+                }
+                finishIsrChange(partition, epoch, proposed, after);
+                return;
+            }
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof VersionConflictException && !closed && partition.isLeader() && partition.leaderEpoch() == epoch) {
+                log.debug("{}: the state changed while writing the ISR; reading it again", tp);
+                writeIsr(partition, epoch, proposed, added, removed);
+                return;
+            }
+            log.info("{}: ISR change to {} in epoch {} not written: {}", tp, proposed, epoch, cause.getMessage());
+            finishIsrChange(partition, epoch, proposed, null);
+        }, isrThread);
+    }
+
+    /** The ISR found in the state and the one it holds now. */
+    private record IsrWrite(List<Integer> before, List<Integer> after) {
+    }
+
+    private void finishIsrChange(Partition partition, int epoch, List<Integer> proposed, List<Integer> written) {
+        partition.isrChangeDone(epoch, proposed, written);
+        // Delayed produces and consumers look again: the high watermark or the ISR size changed.
+        appended(partition.topicPartition());
     }
 
     private void deleteLog(TopicPartition tp) {
@@ -168,6 +339,17 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        isrThread.shutdownNow();
+        stateChanges.execute(() -> {
+            for (ReplicaFetcher fetcher : fetchers.values()) {
+                fetcher.close();
+            }
+            fetchers.clear();
+        });
         stateChanges.shutdown();
         try {
             if (!stateChanges.awaitTermination(10, TimeUnit.SECONDS)) {
