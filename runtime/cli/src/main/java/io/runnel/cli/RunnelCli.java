@@ -6,6 +6,7 @@ import io.runnel.cli.internal.ConsoleProducerCommand;
 import io.runnel.cli.internal.ConsumerPerfTestCommand;
 import io.runnel.cli.internal.DumpLogCommand;
 import io.runnel.cli.internal.PluginsCommand;
+import io.runnel.cli.internal.QuickstartCommand;
 import io.runnel.cli.internal.ProducerPerfTestCommand;
 import io.runnel.cli.internal.ServerStartCommand;
 import io.runnel.cli.internal.StandardInput;
@@ -24,7 +25,7 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Runnel: a distributed, partitioned, replicated commit log.",
-        subcommands = {ServerStartCommand.class, ZooKeeperStartCommand.class, TopicsCommand.class,
+        subcommands = {QuickstartCommand.class, ServerStartCommand.class, ZooKeeperStartCommand.class, TopicsCommand.class,
                 ConsoleProducerCommand.class, ConsoleConsumerCommand.class, ProducerPerfTestCommand.class,
                 ConsumerPerfTestCommand.class, PluginsCommand.class, DumpLogCommand.class, CommandLine.HelpCommand.class})
 public final class RunnelCli implements Runnable {
