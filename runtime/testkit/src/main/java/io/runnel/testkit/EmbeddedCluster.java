@@ -77,7 +77,9 @@ public final class EmbeddedCluster implements AutoCloseable {
     public synchronized void awaitEveryBrokerSeesAll() {
         int expected = brokers.size();
         for (Broker broker : brokers) {
-            try (RawClient client = new RawClient(broker.advertisedAddress())) {
+            // The listener itself, not the advertised address: a test may advertise a proxy that is not up yet.
+            java.net.InetSocketAddress bound = broker.boundAddress();
+            try (RawClient client = new RawClient(bound.getHostString() + ":" + bound.getPort())) {
                 Await.until("broker " + broker.brokerId() + " to see " + expected + " brokers", java.time.Duration.ofSeconds(30),
                         () -> client.<io.runnel.protocol.message.Metadata.Response>call(
                                 new io.runnel.protocol.message.Metadata.Request(java.util.List.of(), false)).brokers().size(),
