@@ -3,6 +3,8 @@ package io.runnel.cli.internal;
 import io.runnel.api.ErrorCode;
 import io.runnel.api.RunnelException;
 import io.runnel.cli.RunnelCli;
+import io.runnel.client.admin.ClusterDescription;
+import io.runnel.client.admin.RunnelAdmin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -21,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -104,8 +107,9 @@ public final class QuickstartCommand implements Callable<Integer> {
             brokers[i] = startBroker(runnel, home, work, i, ports[i], zkPort);
         }
         step("waiting for the brokers");
-        awaitTool("every broker to answer", r -> r.exitCode() == 0,
-                "topics", "--bootstrap-server", bootstrap, "--list");
+        for (int port : ports) {
+            awaitBrokersSeen("127.0.0.1:" + port, BROKERS);
+        }
 
         step("creating topic " + TOPIC + ": 6 partitions, replication factor 3");
         show(tool("topics", "--bootstrap-server", bootstrap, "--create", "--topic", TOPIC, "--partitions", "6",
@@ -200,6 +204,27 @@ public final class QuickstartCommand implements Callable<Integer> {
         } while (System.nanoTime() < deadline);
         throw new RunnelException(ErrorCode.REQUEST_TIMED_OUT, "timed out after " + STEP_TIMEOUT.toSeconds()
                 + " s waiting for " + what + "; last output: " + last.out() + last.err());
+    }
+
+    /** Waits until the broker at {@code hostPort} answers and its metadata lists {@code count} brokers and a controller. */
+    private static void awaitBrokersSeen(String hostPort, int count) {
+        long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+        String last = "no answer";
+        do {
+            try (RunnelAdmin admin = RunnelAdmin.create(Map.of("bootstrap.servers", hostPort,
+                    "default.api.timeout.ms", "5000", "request.timeout.ms", "5000"))) {
+                ClusterDescription cluster = admin.describeCluster().get(10, TimeUnit.SECONDS);
+                if (cluster.nodes().size() == count && cluster.controllerId() >= 0) {
+                    return;
+                }
+                last = cluster.nodes().size() + " broker(s), controller " + cluster.controllerId();
+            } catch (Exception e) {
+                last = e.toString();
+            }
+            LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
+        } while (System.nanoTime() < deadline);
+        throw new RunnelException(ErrorCode.REQUEST_TIMED_OUT, "timed out after " + STEP_TIMEOUT.toSeconds()
+                + " s waiting for the broker at " + hostPort + " to see " + count + " brokers; last: " + last);
     }
 
     /** The ISR sizes of the partition lines of a {@code topics --describe} output. */
