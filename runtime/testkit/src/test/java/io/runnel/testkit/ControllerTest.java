@@ -123,6 +123,22 @@ class ControllerTest {
     }
 
     @Test
+    void aTopicWhoseCreatorDiedBeforeWritingItsStatesGetsThemFromTheController() throws Exception {
+        start(Map.of());
+        // What a creating broker leaves behind when it dies between the two writes: the topic, no states.
+        zk.create().creatingParentsIfNeeded().forPath("/brokers/topics/orphan",
+                new io.runnel.broker.internal.metadata.TopicAssignment("orphan", "orphan-id",
+                        Map.of(0, List.of(1, 2, 0), 1, List.of(2, 0, 1)), Map.of()).encode());
+        Map<Integer, State> states = Await.until("the controller to write the missing states", Duration.ofSeconds(30),
+                () -> states("orphan", 2), found -> found.size() == 2);
+        for (State state : states.values()) {
+            assertTrue(state.leader() >= 0, "a leader: " + state);
+            assertEquals(3, state.isr().size(), "every live replica in sync, as at creation: " + state);
+            assertEquals(state.leader(), state.isr().get(0), "the leader first: " + state);
+        }
+    }
+
+    @Test
     void anotherBrokerTakesOverWhenTheControllerStops() throws Exception {
         start(Map.of("controlled.shutdown.enable", "false"));
         String topic = createTopic(3, 3);

@@ -237,7 +237,10 @@ public final class Controller implements AutoCloseable {
                 return true;
             }
             int leader = election.get().leader();
-            PartitionState state = new PartitionState(leader, 0, List.of(leader), (int) ourEpoch);
+            // No data yet, so every live replica is in sync, as at topic creation.
+            List<Integer> isr = new java.util.ArrayList<>(List.of(leader));
+            replicas.stream().filter(r -> r != leader && live.contains(r)).forEach(isr::add);
+            PartitionState state = new PartitionState(leader, 0, isr, (int) ourEpoch);
             try {
                 await(backend.metadata().create(path, state.encode()));
                 leaderCounts.merge(leader, 1, Integer::sum);
