@@ -103,8 +103,12 @@ class ClientLimitsTest {
         try (var producer = producer("request.timeout.ms", "300", "delivery.timeout.ms", "3000")) {
             producer.send(new ProducerRecord<>("t", 1, null, null, "warm-up", null)).get(10, TimeUnit.SECONDS);
             broker.swallowProduce.set(true);
+            int before = broker.swallowedProduceRequests.get();
             CompletableFuture<RecordMetadata> a = producer.send(new ProducerRecord<>("t", 0, null, null, "a", null));
-            Thread.sleep(1500);
+            // b must go out well after a (so that a expires first while b still has time): wait until a
+            // has been sent and timed out three times (request.timeout.ms=300 plus the back-off each).
+            io.runnel.testkit.Await.until("a to be sent three times", java.time.Duration.ofSeconds(10),
+                    broker.swallowedProduceRequests::get, n -> n >= before + 3);
             // Sent (sequence 1, after a's 0) while a is still unanswered; its requests are not answered either.
             CompletableFuture<RecordMetadata> b = producer.send(new ProducerRecord<>("t", 0, null, null, "b", null));
             assertEquals(ErrorCode.REQUEST_TIMED_OUT, failure(a, 5_000).errorCode());

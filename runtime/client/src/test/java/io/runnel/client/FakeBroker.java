@@ -66,6 +66,8 @@ public final class FakeBroker implements AutoCloseable {
      * anything after it on that connection, which stays open: a broker that hangs.
      */
     public final AtomicBoolean swallowProduce = new AtomicBoolean();
+    /** Produce requests read and left unanswered while {@link #swallowProduce} was set. */
+    public final AtomicInteger swallowedProduceRequests = new AtomicInteger();
     /** How long to wait before answering a produce request. */
     public volatile long produceDelayMs;
     /** The most produce requests one connection had sent and not yet had answered, at any moment. */
@@ -170,6 +172,9 @@ public final class FakeBroker implements AutoCloseable {
                 }
                 boolean produce = request.apiKey() == ApiKey.PRODUCE;
                 if (hung || (produce && swallowProduce.get())) {
+                    if (produce) {
+                        swallowedProduceRequests.incrementAndGet();
+                    }
                     hung = true;
                     continue; // never answered: the client is left waiting
                 }

@@ -56,12 +56,11 @@ public final class NettyLeaks implements AutoCloseable, BeforeEachCallback, Afte
     /** Runs the collector, lets Netty report what it found, and returns the leak reports so far. */
     public List<String> leaks() {
         for (int i = 0; i < 5; i++) {
-            System.gc();
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+            // Until the collector has really run: an object nothing refers to is gone (with a deadline).
+            java.lang.ref.WeakReference<Object> probe = new java.lang.ref.WeakReference<>(new Object());
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+            while (probe.get() != null && System.nanoTime() < deadline) {
+                System.gc();
             }
             // Netty looks for collected buffers when it tracks a new one.
             for (ByteBuf buf : List.of(PooledByteBufAllocator.DEFAULT.directBuffer(1),

@@ -51,23 +51,28 @@ class ProducerIdManagerTest {
         }
 
         @Override
-        public CompletableFuture<Void> delete(String path, int expectedVersion) {
-            throw new UnsupportedOperationException();
+        public synchronized CompletableFuture<Void> delete(String path, int expectedVersion) {
+            values.keySet().removeIf(p -> p.equals(path) || p.startsWith(path + "/"));
+            return CompletableFuture.completedFuture(null);
         }
 
         @Override
-        public CompletableFuture<List<String>> children(String path) {
-            throw new UnsupportedOperationException();
+        public synchronized CompletableFuture<List<String>> children(String path) {
+            return CompletableFuture.completedFuture(values.keySet().stream().filter(p -> p.startsWith(path + "/"))
+                    .map(p -> p.substring(path.length() + 1)).filter(p -> !p.contains("/")).sorted().toList());
         }
 
+        /** The value now; this store never changes on its own, so there is nothing more to tell. */
         @Override
         public Subscription watch(String path, Consumer<Optional<Versioned<byte[]>>> listener) {
-            throw new UnsupportedOperationException();
+            listener.accept(get(path).join());
+            return () -> { };
         }
 
         @Override
         public Subscription watchChildren(String path, Consumer<List<String>> listener) {
-            throw new UnsupportedOperationException();
+            listener.accept(children(path).join());
+            return () -> { };
         }
     }
 

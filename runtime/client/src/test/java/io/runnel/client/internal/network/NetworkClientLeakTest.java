@@ -93,6 +93,17 @@ class NetworkClientLeakTest {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
     }
 
+    /** Blocks until the client closes the connection (the read sees its end). */
+    private static void awaitClosedByClient(DataInputStream in) {
+        try {
+            while (in.read() != -1) {
+                // discard whatever else the client sends
+            }
+        } catch (IOException closed) {
+            // closed too
+        }
+    }
+
     private static byte[] readFrame(DataInputStream in) throws IOException {
         byte[] frame = new byte[in.readInt()];
         in.readFully(frame);
@@ -144,9 +155,13 @@ class NetworkClientLeakTest {
             byte[] request = readFrame(in);
             int id = correlationId(request);
             switch (id % 3) {
-                case 0 -> { // late: after the client gave up and closed the connection
-                    Thread.sleep(150);
-                    writeFrame(out, answer(id, ApiVersions.Response.ofThisBuild()));
+                case 0 -> { // late: after the client gave up (its timeout closes the connection)
+                    awaitClosedByClient(in);
+                    try {
+                        writeFrame(out, answer(id, ApiVersions.Response.ofThisBuild()));
+                    } catch (IOException closed) {
+                        return;
+                    }
                 }
                 case 1 -> writeFrame(out, answer(id + 1000, ApiVersions.Response.ofThisBuild())); // not asked for
                 default -> { // answered twice: the second answer belongs to no request
@@ -154,7 +169,7 @@ class NetworkClientLeakTest {
                     writeFrame(out, answer(id, ApiVersions.Response.ofThisBuild()));
                 }
             }
-            Thread.sleep(100);
+            awaitClosedByClient(in); // the connection stays open until the client is done with it
         };
         try (NetworkClient client = new NetworkClient("leaks", 5000, "leak-test")) {
             for (int i = 0; i < ROUNDS; i++) {
