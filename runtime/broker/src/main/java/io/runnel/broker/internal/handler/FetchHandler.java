@@ -13,14 +13,9 @@ import io.runnel.protocol.message.PerTopic;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Fetch, with long polling: a fetch that finds fewer than {@code minBytes} waits until appends to
@@ -37,47 +32,33 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class FetchHandler {
     private final ReplicaManager replicas;
     private final MetadataCache cache;
-    private final ScheduledExecutorService timer;
     private final Executor requestThreads;
-    private final ConcurrentHashMap<TopicPartition, Set<WaitingFetch>> waiting = new ConcurrentHashMap<>();
+    private final DelayedOperations waiting;
 
     FetchHandler(ReplicaManager replicas, MetadataCache cache, ScheduledExecutorService timer, Executor requestThreads) {
         this.replicas = replicas;
         this.cache = cache;
-        this.timer = timer;
         this.requestThreads = requestThreads;
-        replicas.onAppend(this::onAppend);
+        this.waiting = new DelayedOperations(timer, requestThreads);
+        replicas.onAppend(waiting::changed);
     }
 
     private record Attempt(Fetch.Response response, long bytes, boolean hasError) {
     }
 
-    private final class WaitingFetch {
+    private final class WaitingFetch extends DelayedOperations.Operation {
         final Fetch.Request request;
-        final CompletableFuture<Optional<Message>> answer = new CompletableFuture<>();
-        final AtomicBoolean done = new AtomicBoolean();
-        volatile ScheduledFuture<?> timeout;
 
         WaitingFetch(Fetch.Request request) {
+            super(partitionsOf(request));
             this.request = request;
         }
 
-        void tryComplete(boolean force) {
-            if (done.get()) {
-                return;
-            }
+        @Override
+        Optional<Message> attempt(boolean force) {
             Attempt attempt = read(request);
-            if ((force || attempt.bytes() >= request.minBytes() || attempt.hasError()) && done.compareAndSet(false, true)) {
-                forEachPartition(request, tp -> waiting.computeIfPresent(tp, (k, set) -> {
-                    set.remove(this);
-                    return set.isEmpty() ? null : set;
-                }));
-                ScheduledFuture<?> t = timeout;
-                if (t != null) {
-                    t.cancel(false);
-                }
-                answer.complete(Optional.of(attempt.response()));
-            }
+            return force || attempt.bytes() >= request.minBytes() || attempt.hasError()
+                    ? Optional.of(attempt.response()) : Optional.empty();
         }
     }
 
@@ -87,45 +68,18 @@ final class FetchHandler {
                 || request.topics().isEmpty()) {
             return CompletableFuture.completedFuture(Optional.of(first.response()));
         }
-        WaitingFetch fetch = new WaitingFetch(request);
-        // compute() keeps registration and the removal above atomic per partition, so a set is
-        // never dropped from the map while a fetch is being added to it.
-        forEachPartition(request, tp -> waiting.compute(tp, (k, set) -> {
-            Set<WaitingFetch> s = set == null ? ConcurrentHashMap.newKeySet() : set;
-            s.add(fetch);
-            return s;
-        }));
-        fetch.timeout = timer.schedule(() -> requestThreads.execute(() -> fetch.tryComplete(true)),
-                request.maxWaitMs(), TimeUnit.MILLISECONDS);
-        // Data may have arrived between the first read and the registration.
-        fetch.tryComplete(false);
-        return fetch.answer;
+        return waiting.await(new WaitingFetch(request), request.maxWaitMs());
     }
 
-    /**
-     * Answers every fetch still waiting, with what there is: on shutdown, so no request (and no
-     * network buffer it holds) is left behind.
-     */
+    /** Answers every fetch still waiting, with what there is (on shutdown). */
     void completeAll() {
-        for (Set<WaitingFetch> set : waiting.values()) {
-            for (WaitingFetch fetch : set.toArray(WaitingFetch[]::new)) {
-                try {
-                    fetch.tryComplete(true);
-                } catch (RuntimeException e) {
-                    fetch.answer.completeExceptionally(e);
-                }
-            }
-        }
+        waiting.completeAll();
     }
 
-    private void onAppend(TopicPartition tp) {
-        Set<WaitingFetch> set = waiting.get(tp);
-        if (set == null || set.isEmpty()) {
-            return;
-        }
-        for (WaitingFetch fetch : set.toArray(WaitingFetch[]::new)) {
-            fetch.tryComplete(false);
-        }
+    private static List<TopicPartition> partitionsOf(Fetch.Request request) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        forEachPartition(request, partitions::add);
+        return partitions;
     }
 
     private static void forEachPartition(Fetch.Request request, java.util.function.Consumer<TopicPartition> action) {

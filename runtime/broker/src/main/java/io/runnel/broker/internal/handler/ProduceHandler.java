@@ -17,14 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Produce: appends each partition's batches on its leader and answers per partition; with
@@ -41,62 +36,42 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class ProduceHandler {
     private final ReplicaManager replicas;
     private final MetadataCache cache;
-    private final ScheduledExecutorService timer;
-    private final Executor requestThreads;
-    private final ConcurrentHashMap<TopicPartition, Set<WaitingProduce>> waiting = new ConcurrentHashMap<>();
+    private final DelayedOperations waiting;
 
     ProduceHandler(ReplicaManager replicas, MetadataCache cache, ScheduledExecutorService timer, Executor requestThreads) {
         this.replicas = replicas;
         this.cache = cache;
-        this.timer = timer;
-        this.requestThreads = requestThreads;
-        replicas.onAppend(this::onChange);
+        this.waiting = new DelayedOperations(timer, requestThreads);
+        replicas.onAppend(waiting::changed);
     }
 
     /** A partition written with acks=all whose answer waits for the high watermark. */
     private record Pending(TopicPartition tp, Partition partition, Partition.AppendOutcome outcome) {
     }
 
-    private final class WaitingProduce {
+    private final class WaitingProduce extends DelayedOperations.Operation {
         final List<PerTopic<Produce.PartitionResult>> results;
         final Map<TopicPartition, Pending> pending;
-        final CompletableFuture<Optional<Message>> answer = new CompletableFuture<>();
-        final AtomicBoolean done = new AtomicBoolean();
-        volatile ScheduledFuture<?> timeout;
 
         WaitingProduce(List<PerTopic<Produce.PartitionResult>> results, Map<TopicPartition, Pending> pending) {
+            super(pending.keySet());
             this.results = results;
             this.pending = pending;
         }
 
-        void tryComplete(boolean timedOut) {
-            if (done.get()) {
-                return;
-            }
+        @Override
+        Optional<Message> attempt(boolean timedOut) {
             Map<TopicPartition, Produce.PartitionResult> finished = new LinkedHashMap<>();
             for (Pending p : pending.values()) {
                 Optional<Produce.PartitionResult> result = check(p);
                 if (result.isEmpty()) {
                     if (!timedOut) {
-                        return;
+                        return Optional.empty();
                     }
                     result = Optional.of(failed(p.tp(), new RunnelException(ErrorCode.REQUEST_TIMED_OUT, p.tp()
                             + ": the in-sync replicas did not all get offset " + p.outcome().lastOffset() + " in time")));
                 }
                 finished.put(p.tp(), result.get());
-            }
-            if (!done.compareAndSet(false, true)) {
-                return;
-            }
-            for (TopicPartition tp : pending.keySet()) {
-                waiting.computeIfPresent(tp, (k, set) -> {
-                    set.remove(this);
-                    return set.isEmpty() ? null : set;
-                });
-            }
-            ScheduledFuture<?> t = timeout;
-            if (t != null) {
-                t.cancel(false);
             }
             List<PerTopic<Produce.PartitionResult>> answered = new ArrayList<>();
             for (PerTopic<Produce.PartitionResult> topic : results) {
@@ -106,7 +81,7 @@ final class ProduceHandler {
                 }
                 answered.add(new PerTopic<>(topic.name(), list));
             }
-            answer.complete(Optional.of(new Produce.Response(answered)));
+            return Optional.of(new Produce.Response(answered));
         }
     }
 
@@ -160,38 +135,13 @@ final class ProduceHandler {
         if (pending.isEmpty()) {
             return CompletableFuture.completedFuture(Optional.of(new Produce.Response(topics)));
         }
-        WaitingProduce produce = new WaitingProduce(topics, pending);
-        for (TopicPartition tp : pending.keySet()) {
-            waiting.compute(tp, (k, set) -> {
-                Set<WaitingProduce> s = set == null ? ConcurrentHashMap.newKeySet() : set;
-                s.add(produce);
-                return s;
-            });
-        }
-        produce.timeout = timer.schedule(() -> requestThreads.execute(() -> produce.tryComplete(true)),
-                Math.max(0, request.timeoutMs()), TimeUnit.MILLISECONDS);
-        // The high watermark may have passed already (a sole in-sync leader, or fast followers).
-        produce.tryComplete(false);
-        return produce.answer;
+        // The high watermark may have passed already (a sole in-sync leader, or fast followers): await looks first.
+        return waiting.await(new WaitingProduce(topics, pending), request.timeoutMs());
     }
 
     /** Answers every produce still waiting (on shutdown), as timed out. */
     void completeAll() {
-        for (Set<WaitingProduce> set : waiting.values()) {
-            for (WaitingProduce produce : set.toArray(WaitingProduce[]::new)) {
-                produce.tryComplete(true);
-            }
-        }
-    }
-
-    private void onChange(TopicPartition tp) {
-        Set<WaitingProduce> set = waiting.get(tp);
-        if (set == null || set.isEmpty()) {
-            return;
-        }
-        for (WaitingProduce produce : set.toArray(WaitingProduce[]::new)) {
-            produce.tryComplete(false);
-        }
+        waiting.completeAll();
     }
 
     private Produce.PartitionResult append(TopicPartition tp, Produce.PartitionData data, short acks,
