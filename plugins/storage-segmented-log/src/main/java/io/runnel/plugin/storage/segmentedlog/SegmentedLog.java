@@ -700,7 +700,15 @@ final class SegmentedLog implements PartitionLog {
         }
     }
 
+    /**
+     * An I/O error takes the log dir offline, unless this log was already deleted or closed: then
+     * the error (a closed channel, say, under a lock-free read) is the consequence of that, not a
+     * failing disk, and only this operation fails.
+     */
     private RunnelException failure(IOException cause) {
+        if (offline) {
+            return new RunnelException(ErrorCode.STORAGE_ERROR, partition + " is offline: " + offlineReason, cause);
+        }
         return failures.failed(this, cause);
     }
 
