@@ -3,6 +3,7 @@ package io.runnel.protocol;
 import io.runnel.protocol.message.ApiVersions;
 import io.runnel.protocol.message.CreateTopics;
 import io.runnel.protocol.message.DeleteTopics;
+import io.runnel.protocol.message.DescribeConfigs;
 import io.runnel.protocol.message.Fetch;
 import io.runnel.protocol.message.InitProducerId;
 import io.runnel.protocol.message.ListOffsets;
@@ -55,6 +56,7 @@ public final class Messages {
             case DELETE_TOPICS -> DeleteTopics.Request.read(reader, v);
             case INIT_PRODUCER_ID -> InitProducerId.Request.read(reader, v);
             case OFFSET_FOR_LEADER_EPOCH -> OffsetForLeaderEpoch.Request.read(reader, v);
+            case DESCRIBE_CONFIGS -> DescribeConfigs.Request.read(reader, v);
         };
         reader.expectEnd(key + " request");
         return new Request(header, key, body);
@@ -86,6 +88,7 @@ public final class Messages {
             case DELETE_TOPICS -> DeleteTopics.Response.read(reader, version);
             case INIT_PRODUCER_ID -> InitProducerId.Response.read(reader, version);
             case OFFSET_FOR_LEADER_EPOCH -> OffsetForLeaderEpoch.Response.read(reader, version);
+            case DESCRIBE_CONFIGS -> DescribeConfigs.Response.read(reader, version);
         };
         reader.expectEnd(key + " response");
         return body;

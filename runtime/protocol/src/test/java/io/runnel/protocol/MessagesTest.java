@@ -9,6 +9,7 @@ import io.runnel.api.record.Records;
 import io.runnel.protocol.message.ApiVersions;
 import io.runnel.protocol.message.CreateTopics;
 import io.runnel.protocol.message.DeleteTopics;
+import io.runnel.protocol.message.DescribeConfigs;
 import io.runnel.protocol.message.Fetch;
 import io.runnel.protocol.message.InitProducerId;
 import io.runnel.protocol.message.ListOffsets;
@@ -53,7 +54,9 @@ class MessagesTest {
                 new CreateTopics.Request(List.of(new CreateTopics.Topic("orders", 6, (short) 3,
                         Map.of("retention.ms", "60000", "cleanup.policy", "delete"))), 30_000, false),
                 new DeleteTopics.Request(List.of("orders", "old"), 30_000),
-                new InitProducerId.Request(null, 60_000));
+                new InitProducerId.Request(null, 60_000),
+                new DescribeConfigs.Request(List.of(new DescribeConfigs.Resource(DescribeConfigs.TOPIC, "orders", null),
+                        new DescribeConfigs.Resource(DescribeConfigs.BROKER, "1", List.of("min.insync.replicas")))));
     }
 
     private static List<Message> sampleResponses() {
@@ -73,7 +76,11 @@ class MessagesTest {
                         List.of(new ListOffsets.PartitionResult(0, (short) 0, -1L, 42L, 3))))),
                 new CreateTopics.Response(List.of(new CreateTopics.Result("orders", (short) 36, "exists"))),
                 new DeleteTopics.Response(List.of(new CreateTopics.Result("orders", (short) 0, null))),
-                new InitProducerId.Response((short) 0, 4000L, (short) 1));
+                new InitProducerId.Response((short) 0, 4000L, (short) 1),
+                new DescribeConfigs.Response(0, List.of(new DescribeConfigs.Result((short) 0, null, DescribeConfigs.TOPIC,
+                        "orders", List.of(new DescribeConfigs.Config("retention.ms", "60000", false, false, false),
+                                new DescribeConfigs.Config("retention.bytes", null, false, true, false))),
+                        new DescribeConfigs.Result((short) 3, "unknown topic", DescribeConfigs.TOPIC, "gone", List.of()))));
     }
 
     private static RequestHeader header(Message body) {

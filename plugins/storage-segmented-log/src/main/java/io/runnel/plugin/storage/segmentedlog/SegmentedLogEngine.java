@@ -276,6 +276,11 @@ final class SegmentedLogEngine implements StorageEngine {
     }
 
     @Override
+    public Map<String, String> topicConfigDefaults() {
+        return Map.copyOf(defaults.asTopicConfig());
+    }
+
+    @Override
     public PartitionLog open(TopicPartition partition, Map<String, String> topicConfig) {
         ensureRecovered();
         LogConfig config = defaults.withTopicOverrides(topicConfig);

@@ -13,6 +13,7 @@ import io.runnel.protocol.Messages;
 import io.runnel.protocol.message.ApiVersions;
 import io.runnel.protocol.message.CreateTopics;
 import io.runnel.protocol.message.DeleteTopics;
+import io.runnel.protocol.message.DescribeConfigs;
 import io.runnel.protocol.message.Fetch;
 import io.runnel.protocol.message.InitProducerId;
 import io.runnel.protocol.message.ListOffsets;
@@ -39,10 +40,11 @@ public final class ApiRequestHandler implements RequestHandler, AutoCloseable {
     private final TopicsHandler topics;
     private final ProducerIdManager producerIds;
     private final OffsetForLeaderEpochHandler offsetForLeaderEpoch;
+    private final ConfigsHandler configs;
 
     public ApiRequestHandler(ReplicaManager replicas, MetadataCache cache, TopicManager topicManager,
                              ProducerIdManager producerIds, Map<Integer, CompressionCodec> codecs, boolean autoCreateTopics,
-                             ScheduledExecutorService timer, Executor requestThreads) {
+                             ScheduledExecutorService timer, Executor requestThreads, ConfigsHandler configs) {
         this.produce = new ProduceHandler(replicas, cache, timer, requestThreads);
         this.offsetForLeaderEpoch = new OffsetForLeaderEpochHandler(replicas, cache);
         this.fetch = new FetchHandler(replicas, cache, timer, requestThreads);
@@ -50,6 +52,7 @@ public final class ApiRequestHandler implements RequestHandler, AutoCloseable {
         this.metadata = new MetadataHandler(cache, topicManager, autoCreateTopics);
         this.topics = new TopicsHandler(topicManager, cache, replicas);
         this.producerIds = producerIds;
+        this.configs = configs;
     }
 
     @Override
@@ -65,6 +68,8 @@ public final class ApiRequestHandler implements RequestHandler, AutoCloseable {
             case INIT_PRODUCER_ID -> initProducerId((InitProducerId.Request) request.body());
             case OFFSET_FOR_LEADER_EPOCH -> CompletableFuture.completedFuture(Optional.of(
                     offsetForLeaderEpoch.handle((OffsetForLeaderEpoch.Request) request.body())));
+            case DESCRIBE_CONFIGS -> CompletableFuture.completedFuture(Optional.of(
+                    configs.handle((DescribeConfigs.Request) request.body())));
         };
     }
 
