@@ -13,6 +13,9 @@ import io.runnel.broker.internal.BrokerConfig;
 import io.runnel.broker.internal.BrokerStorageContext;
 import io.runnel.broker.internal.Listener;
 import io.runnel.broker.internal.controller.Controller;
+import io.runnel.broker.internal.group.AssignorPlugin;
+import io.runnel.broker.internal.group.GroupConfig;
+import io.runnel.broker.internal.group.GroupCoordinator;
 import io.runnel.broker.internal.handler.ApiRequestHandler;
 import io.runnel.broker.internal.handler.ConfigsHandler;
 import io.runnel.broker.internal.metadata.MetadataCache;
@@ -158,10 +161,12 @@ public final class Broker implements AutoCloseable {
         resources.push(delayed::shutdownNow);
         ExecutorService requestThreads = SocketServer.newRequestThreads(config.getInt(BrokerConfig.NUM_IO_THREADS));
         resources.push(requestThreads::shutdownNow);
+        GroupCoordinator groups = groupCoordinator(brokerId, selection, context, originals, config, backend, cache,
+                resources);
         ApiRequestHandler handler = new ApiRequestHandler(replicas, cache, topics,
                 new ProducerIdManager(backend.metadata()), codecs, config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS),
                 delayed, requestThreads, ConfigsHandler.create(brokerId, cache, config, topics.topicConfigKeys(),
-                        storage.topicConfigDefaults()));
+                        storage.topicConfigDefaults()), groups);
         resources.push(handler);
 
         // Load the cluster's metadata and give the partitions their roles before serving anyone,
@@ -171,6 +176,7 @@ public final class Broker implements AutoCloseable {
         watcher.start();
         await(watcher.ready(), "loading the cluster metadata");
         await(replicas.applied(), "opening the partitions");
+        groups.start();
 
         SocketServer server = new SocketServer(new SocketServer.Config(bindHost(listener.host()), listener.port(),
                 config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES), config.getInt(BrokerConfig.MAX_INFLIGHT_PER_CONNECTION),
@@ -203,6 +209,27 @@ public final class Broker implements AutoCloseable {
         log.info("Broker {} started: listening on {}, advertised as {}", brokerId, bound, advertised.hostPort());
         return new Broker(brokerId, resources, bound, advertised.hostPort(), replicas, controller,
                 config.getBoolean(BrokerConfig.CONTROLLED_SHUTDOWN));
+    }
+
+    /** The group coordinator with the assignors of {@code group.assignors}, closed after the request handler. */
+    private static GroupCoordinator groupCoordinator(int brokerId, PluginSelection selection, PluginContext context,
+                                                     Map<String, String> originals, Config config,
+                                                     CoordinationBackend backend, MetadataCache cache,
+                                                     Deque<AutoCloseable> resources) {
+        List<AssignorPlugin> assignors = new ArrayList<>();
+        for (PluginInfo info : selection.groupAssignors()) {
+            io.runnel.api.assignor.PartitionAssignor assignor = info.create(context, originals);
+            resources.push(assignor);
+            assignors.add(new AssignorPlugin(info.name(), assignor, info.classLoader()));
+        }
+        GroupCoordinator groups = new GroupCoordinator(brokerId, backend.groups(), cache, assignors, new GroupConfig(
+                config.getInt(BrokerConfig.GROUP_MIN_SESSION_TIMEOUT_MS), config.getInt(BrokerConfig.GROUP_MAX_SESSION_TIMEOUT_MS),
+                config.getInt(BrokerConfig.GROUP_INITIAL_REBALANCE_DELAY_MS),
+                TimeUnit.MINUTES.toMillis(config.getInt(BrokerConfig.OFFSETS_RETENTION_MINUTES)),
+                config.getLong(BrokerConfig.OFFSETS_RETENTION_CHECK_INTERVAL_MS),
+                config.getInt(BrokerConfig.OFFSET_METADATA_MAX_BYTES)));
+        resources.push(groups);
+        return groups;
     }
 
     private static String single(List<String> listeners, String key) {

@@ -213,6 +213,9 @@ public final class FakeBroker implements AutoCloseable {
             case METADATA -> metadata((Metadata.Request) request.body());
             case INIT_PRODUCER_ID -> new InitProducerId.Response((short) 0, nextProducerId.getAndIncrement(), (short) 0);
             case OFFSET_FOR_LEADER_EPOCH -> DROP; // brokers ask it of each other, clients never do
+            // No group coordinator in the fake (yet): group requests go unanswered.
+            case FIND_COORDINATOR, JOIN_GROUP, SYNC_GROUP, HEARTBEAT, LEAVE_GROUP, OFFSET_COMMIT, OFFSET_FETCH,
+                    DESCRIBE_GROUPS, LIST_GROUPS, DELETE_GROUPS -> DROP;
             case DESCRIBE_CONFIGS -> new DescribeConfigs.Response(0, ((DescribeConfigs.Request) request.body()).resources()
                     .stream().map(r -> new DescribeConfigs.Result(topics.containsKey(r.name()) ? 0
                             : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code(), null, r.type(), r.name(), List.of())).toList());

@@ -13,12 +13,22 @@ public enum ApiKey {
     FETCH(1, 0, 0),
     LIST_OFFSETS(2, 0, 0),
     METADATA(3, 0, 0),
+    OFFSET_COMMIT(8, 0, 0),
+    OFFSET_FETCH(9, 0, 0),
+    FIND_COORDINATOR(10, 0, 0),
+    JOIN_GROUP(11, 0, 0),
+    HEARTBEAT(12, 0, 0),
+    LEAVE_GROUP(13, 0, 0),
+    SYNC_GROUP(14, 0, 0),
+    DESCRIBE_GROUPS(15, 0, 0),
+    LIST_GROUPS(16, 0, 0),
     API_VERSIONS(18, 0, 0),
     CREATE_TOPICS(19, 0, 0),
     DELETE_TOPICS(20, 0, 0),
     INIT_PRODUCER_ID(22, 0, 0),
     OFFSET_FOR_LEADER_EPOCH(23, 0, 0),
-    DESCRIBE_CONFIGS(32, 0, 0);
+    DESCRIBE_CONFIGS(32, 0, 0),
+    DELETE_GROUPS(42, 0, 0);
 
     private static final ApiKey[] BY_ID = new ApiKey[64];
 

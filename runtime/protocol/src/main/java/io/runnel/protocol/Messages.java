@@ -2,14 +2,24 @@ package io.runnel.protocol;
 
 import io.runnel.protocol.message.ApiVersions;
 import io.runnel.protocol.message.CreateTopics;
+import io.runnel.protocol.message.DeleteGroups;
 import io.runnel.protocol.message.DeleteTopics;
 import io.runnel.protocol.message.DescribeConfigs;
+import io.runnel.protocol.message.DescribeGroups;
 import io.runnel.protocol.message.Fetch;
+import io.runnel.protocol.message.FindCoordinator;
+import io.runnel.protocol.message.Heartbeat;
 import io.runnel.protocol.message.InitProducerId;
+import io.runnel.protocol.message.JoinGroup;
+import io.runnel.protocol.message.LeaveGroup;
+import io.runnel.protocol.message.ListGroups;
 import io.runnel.protocol.message.ListOffsets;
 import io.runnel.protocol.message.Metadata;
+import io.runnel.protocol.message.OffsetCommit;
+import io.runnel.protocol.message.OffsetFetch;
 import io.runnel.protocol.message.OffsetForLeaderEpoch;
 import io.runnel.protocol.message.Produce;
+import io.runnel.protocol.message.SyncGroup;
 
 import java.nio.ByteBuffer;
 
@@ -57,6 +67,16 @@ public final class Messages {
             case INIT_PRODUCER_ID -> InitProducerId.Request.read(reader, v);
             case OFFSET_FOR_LEADER_EPOCH -> OffsetForLeaderEpoch.Request.read(reader, v);
             case DESCRIBE_CONFIGS -> DescribeConfigs.Request.read(reader, v);
+            case OFFSET_COMMIT -> OffsetCommit.Request.read(reader, v);
+            case OFFSET_FETCH -> OffsetFetch.Request.read(reader, v);
+            case FIND_COORDINATOR -> FindCoordinator.Request.read(reader, v);
+            case JOIN_GROUP -> JoinGroup.Request.read(reader, v);
+            case HEARTBEAT -> Heartbeat.Request.read(reader, v);
+            case LEAVE_GROUP -> LeaveGroup.Request.read(reader, v);
+            case SYNC_GROUP -> SyncGroup.Request.read(reader, v);
+            case DESCRIBE_GROUPS -> DescribeGroups.Request.read(reader, v);
+            case LIST_GROUPS -> ListGroups.Request.read(reader, v);
+            case DELETE_GROUPS -> DeleteGroups.Request.read(reader, v);
         };
         reader.expectEnd(key + " request");
         return new Request(header, key, body);
@@ -89,6 +109,16 @@ public final class Messages {
             case INIT_PRODUCER_ID -> InitProducerId.Response.read(reader, version);
             case OFFSET_FOR_LEADER_EPOCH -> OffsetForLeaderEpoch.Response.read(reader, version);
             case DESCRIBE_CONFIGS -> DescribeConfigs.Response.read(reader, version);
+            case OFFSET_COMMIT -> OffsetCommit.Response.read(reader, version);
+            case OFFSET_FETCH -> OffsetFetch.Response.read(reader, version);
+            case FIND_COORDINATOR -> FindCoordinator.Response.read(reader, version);
+            case JOIN_GROUP -> JoinGroup.Response.read(reader, version);
+            case HEARTBEAT -> Heartbeat.Response.read(reader, version);
+            case LEAVE_GROUP -> LeaveGroup.Response.read(reader, version);
+            case SYNC_GROUP -> SyncGroup.Response.read(reader, version);
+            case DESCRIBE_GROUPS -> DescribeGroups.Response.read(reader, version);
+            case LIST_GROUPS -> ListGroups.Response.read(reader, version);
+            case DELETE_GROUPS -> DeleteGroups.Response.read(reader, version);
         };
         reader.expectEnd(key + " response");
         return body;

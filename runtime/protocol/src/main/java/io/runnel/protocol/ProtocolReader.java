@@ -137,6 +137,30 @@ public final class ProtocolReader {
         return map;
     }
 
+    /** An int32-length byte string, copied out of the frame (it may outlive the request); -1 is null. */
+    public ByteBuffer nullableBytes(String field) {
+        int size = int32(field + " size");
+        if (size == -1) {
+            return null;
+        }
+        if (size < 0) {
+            throw malformed(field + " size is " + size);
+        }
+        need(size, field);
+        byte[] copy = new byte[size];
+        buffer.get(copy);
+        return ByteBuffer.wrap(copy).asReadOnlyBuffer();
+    }
+
+    /** An int32-length byte string (never null), copied; see {@link #nullableBytes}. */
+    public ByteBuffer bytes(String field) {
+        ByteBuffer value = nullableBytes(field);
+        if (value == null) {
+            throw malformed(field + " is null");
+        }
+        return value;
+    }
+
     /** Record batches: an int32 size then the bytes, viewed in place (no copy); -1 is empty. */
     public Records records(String field) {
         int size = int32(field + " size");

@@ -102,6 +102,25 @@ public final class ProtocolWriter {
         return array(map.entrySet(), (w, e) -> w.string(e.getKey()).nullableString(e.getValue()));
     }
 
+    /** An int32 length then the bytes between position and limit (not consumed); null is -1. */
+    public ProtocolWriter nullableBytes(ByteBuffer value) {
+        if (value == null) {
+            return int32(-1);
+        }
+        ByteBuffer bytes = value.duplicate();
+        int32(bytes.remaining());
+        room(bytes.remaining());
+        current.put(bytes);
+        return this;
+    }
+
+    public ProtocolWriter bytes(ByteBuffer value) {
+        if (value == null) {
+            throw new IllegalArgumentException("bytes field is null");
+        }
+        return nullableBytes(value);
+    }
+
     /** An int32 size then the batches; file-backed batches stay a file region. */
     public ProtocolWriter records(Records records) {
         int32(records.sizeInBytes());

@@ -2,6 +2,7 @@ package io.runnel.protocol;
 
 import io.runnel.api.ErrorCode;
 import io.runnel.api.RunnelException;
+import io.runnel.api.TopicPartition;
 import io.runnel.api.record.FileRecords;
 import io.runnel.api.record.MemoryRecords;
 import io.runnel.api.record.RecordBatchBuilder;
@@ -9,7 +10,17 @@ import io.runnel.api.record.Records;
 import io.runnel.protocol.message.ApiVersions;
 import io.runnel.protocol.message.CreateTopics;
 import io.runnel.protocol.message.DeleteTopics;
+import io.runnel.protocol.message.DeleteGroups;
 import io.runnel.protocol.message.DescribeConfigs;
+import io.runnel.protocol.message.DescribeGroups;
+import io.runnel.protocol.message.FindCoordinator;
+import io.runnel.protocol.message.Heartbeat;
+import io.runnel.protocol.message.JoinGroup;
+import io.runnel.protocol.message.LeaveGroup;
+import io.runnel.protocol.message.ListGroups;
+import io.runnel.protocol.message.OffsetCommit;
+import io.runnel.protocol.message.OffsetFetch;
+import io.runnel.protocol.message.SyncGroup;
 import io.runnel.protocol.message.Fetch;
 import io.runnel.protocol.message.InitProducerId;
 import io.runnel.protocol.message.ListOffsets;
@@ -56,8 +67,26 @@ class MessagesTest {
                 new DeleteTopics.Request(List.of("orders", "old"), 30_000),
                 new InitProducerId.Request(null, 60_000),
                 new DescribeConfigs.Request(List.of(new DescribeConfigs.Resource(DescribeConfigs.TOPIC, "orders", null),
-                        new DescribeConfigs.Resource(DescribeConfigs.BROKER, "1", List.of("min.insync.replicas")))));
+                        new DescribeConfigs.Resource(DescribeConfigs.BROKER, "1", List.of("min.insync.replicas")))),
+                new FindCoordinator.Request("g1", FindCoordinator.GROUP),
+                new JoinGroup.Request("g1", 10_000, 300_000, "", "consumer", List.of(
+                        new JoinGroup.Protocol("sticky", SUBSCRIPTION), new JoinGroup.Protocol("range", SUBSCRIPTION))),
+                new Heartbeat.Request("g1", 3, "m-1"),
+                new LeaveGroup.Request("g1", "m-1"),
+                new SyncGroup.Request("g1", 3, "m-1"),
+                new DescribeGroups.Request(List.of("g1", "g2")),
+                new ListGroups.Request(),
+                new OffsetCommit.Request("g1", 3, "m-1", List.of(new PerTopic<>("orders", List.of(
+                        new OffsetCommit.PartitionData(0, 42L, 5, "meta"), new OffsetCommit.PartitionData(1, 7L, -1, null))))),
+                new OffsetFetch.Request("g1", List.of(new PerTopic<>("orders", List.of(0, 1)))),
+                new OffsetFetch.Request("g1", null),
+                new DeleteGroups.Request(List.of("g1")));
     }
+
+    private static final ByteBuffer SUBSCRIPTION = ConsumerProtocol.encodeSubscription(
+            ConsumerProtocol.Subscription.ofTopics(List.of("orders")));
+    private static final ByteBuffer ASSIGNMENT = ConsumerProtocol.encodeAssignment(
+            new ConsumerProtocol.Assignment(List.of(new TopicPartition("orders", 0)), null));
 
     private static List<Message> sampleResponses() {
         return List.of(
@@ -80,7 +109,39 @@ class MessagesTest {
                 new DescribeConfigs.Response(0, List.of(new DescribeConfigs.Result((short) 0, null, DescribeConfigs.TOPIC,
                         "orders", List.of(new DescribeConfigs.Config("retention.ms", "60000", false, false, false),
                                 new DescribeConfigs.Config("retention.bytes", null, false, true, false))),
-                        new DescribeConfigs.Result((short) 3, "unknown topic", DescribeConfigs.TOPIC, "gone", List.of()))));
+                        new DescribeConfigs.Result((short) 3, "unknown topic", DescribeConfigs.TOPIC, "gone", List.of()))),
+                new FindCoordinator.Response((short) 0, null, 2, "127.0.0.1", 9094),
+                new JoinGroup.Response((short) 0, 4, "range", "m-1", "m-2"),
+                new JoinGroup.Response((short) 79, -1, null, "", "m-3"),
+                new Heartbeat.Response((short) 27),
+                new LeaveGroup.Response((short) 0),
+                new SyncGroup.Response((short) 0, ASSIGNMENT),
+                new DescribeGroups.Response(List.of(new DescribeGroups.Group((short) 0, "g1", "Stable", "consumer", "range",
+                        List.of(new DescribeGroups.Member("m-1", "c1", "/127.0.0.1", SUBSCRIPTION, ASSIGNMENT))))),
+                new ListGroups.Response((short) 0, List.of(new ListGroups.Group("g1", "consumer", "Stable"))),
+                new OffsetCommit.Response(List.of(new PerTopic<>("orders", List.of(new OffsetCommit.PartitionResult(0, (short) 0))))),
+                new OffsetFetch.Response((short) 0, List.of(new PerTopic<>("orders", List.of(
+                        new OffsetFetch.PartitionData(0, 42L, 5, "meta", (short) 0),
+                        new OffsetFetch.PartitionData(1, -1L, -1, null, (short) 0))))),
+                new DeleteGroups.Response(List.of(new DeleteGroups.Result("g1", (short) 68))));
+    }
+
+    @Test
+    void consumerProtocolBytesRoundTrip() {
+        ConsumerProtocol.Subscription subscription = new ConsumerProtocol.Subscription(List.of(), "orders-.*",
+                List.of(new TopicPartition("orders-1", 2), new TopicPartition("orders-1", 0), new TopicPartition("a", 1)),
+                ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        ConsumerProtocol.Subscription decoded = ConsumerProtocol.decodeSubscription(
+                ConsumerProtocol.encodeSubscription(subscription));
+        assertEquals(subscription.pattern(), decoded.pattern());
+        assertEquals(java.util.Set.copyOf(subscription.ownedPartitions()), java.util.Set.copyOf(decoded.ownedPartitions()));
+        assertEquals(subscription.userData(), decoded.userData());
+        ConsumerProtocol.Assignment assignment = new ConsumerProtocol.Assignment(
+                List.of(new TopicPartition("a", 0), new TopicPartition("a", 3)), null);
+        assertEquals(assignment, ConsumerProtocol.decodeAssignment(ConsumerProtocol.encodeAssignment(assignment)));
+        RunnelException e = assertThrows(RunnelException.class,
+                () -> ConsumerProtocol.decodeSubscription(ByteBuffer.wrap(new byte[] {0, 0, 0})));
+        assertEquals(ErrorCode.INVALID_REQUEST, e.errorCode());
     }
 
     private static RequestHeader header(Message body) {

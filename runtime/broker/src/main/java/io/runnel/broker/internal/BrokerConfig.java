@@ -32,6 +32,12 @@ public final class BrokerConfig {
     public static final String UNCLEAN_LEADER_ELECTION = "unclean.leader.election.enable";
     public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
     public static final String CONTROLLED_SHUTDOWN = "controlled.shutdown.enable";
+    public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
+    public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
+    public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
+    public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
+    public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
+    public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
 
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(BROKER_ID, Type.INT, null, 0, Integer.MAX_VALUE,
@@ -62,6 +68,18 @@ public final class BrokerConfig {
                     "A follower that has not caught up with the leader's log end for this long leaves the ISR.")
             .define(CONTROLLED_SHUTDOWN, Type.BOOLEAN, "true",
                     "On a clean stop, hand this broker's leaderships to other in-sync replicas before leaving.")
+            .define(GROUP_MIN_SESSION_TIMEOUT_MS, Type.INT, "6000", 1, Integer.MAX_VALUE,
+                    "Smallest session.timeout.ms a group member may ask for; less fails with INVALID_SESSION_TIMEOUT.")
+            .define(GROUP_MAX_SESSION_TIMEOUT_MS, Type.INT, "1800000", 1, Integer.MAX_VALUE,
+                    "Largest session.timeout.ms a group member may ask for; more fails with INVALID_SESSION_TIMEOUT.")
+            .define(GROUP_INITIAL_REBALANCE_DELAY_MS, Type.INT, "3000", 0, Integer.MAX_VALUE,
+                    "How long the first rebalance of an empty group waits for more members to join.")
+            .define(OFFSETS_RETENTION_MINUTES, Type.INT, "10080", 1, Integer.MAX_VALUE,
+                    "A group without members loses its offsets this long after its last commit or member left.")
+            .define(OFFSETS_RETENTION_CHECK_INTERVAL_MS, Type.LONG, "600000", 1, Long.MAX_VALUE,
+                    "How often a coordinator looks for expired groups and offsets of deleted topics.")
+            .define(OFFSET_METADATA_MAX_BYTES, Type.INT, "4096", 0, Integer.MAX_VALUE,
+                    "Longest metadata string of a committed offset; longer fails with OFFSET_METADATA_TOO_LARGE.")
             .define(PluginSelection.STORAGE_ENGINE, Type.STRING, "segmented-log", "The storage-engine plugin.")
             .define(PluginSelection.COORDINATION_BACKEND, Type.STRING, "zookeeper", "The coordination-backend plugin.")
             .define(PluginSelection.LEADER_ELECTION_POLICY, Type.STRING, "fewest-leaders",

@@ -3,6 +3,7 @@ package io.runnel.broker.internal.handler;
 import io.runnel.api.ErrorCode;
 import io.runnel.api.RunnelException;
 import io.runnel.api.codec.CompressionCodec;
+import io.runnel.broker.internal.group.GroupCoordinator;
 import io.runnel.broker.internal.metadata.MetadataCache;
 import io.runnel.broker.internal.metadata.ProducerIdManager;
 import io.runnel.broker.internal.metadata.TopicManager;
@@ -41,10 +42,12 @@ public final class ApiRequestHandler implements RequestHandler, AutoCloseable {
     private final ProducerIdManager producerIds;
     private final OffsetForLeaderEpochHandler offsetForLeaderEpoch;
     private final ConfigsHandler configs;
+    private final GroupCoordinator groups;
 
     public ApiRequestHandler(ReplicaManager replicas, MetadataCache cache, TopicManager topicManager,
                              ProducerIdManager producerIds, Map<Integer, CompressionCodec> codecs, boolean autoCreateTopics,
-                             ScheduledExecutorService timer, Executor requestThreads, ConfigsHandler configs) {
+                             ScheduledExecutorService timer, Executor requestThreads, ConfigsHandler configs,
+                             GroupCoordinator groups) {
         this.produce = new ProduceHandler(replicas, cache, timer, requestThreads);
         this.offsetForLeaderEpoch = new OffsetForLeaderEpochHandler(replicas, cache);
         this.fetch = new FetchHandler(replicas, cache, timer, requestThreads);
@@ -53,6 +56,7 @@ public final class ApiRequestHandler implements RequestHandler, AutoCloseable {
         this.topics = new TopicsHandler(topicManager, cache, replicas);
         this.producerIds = producerIds;
         this.configs = configs;
+        this.groups = groups;
     }
 
     @Override
@@ -70,6 +74,8 @@ public final class ApiRequestHandler implements RequestHandler, AutoCloseable {
                     offsetForLeaderEpoch.handle((OffsetForLeaderEpoch.Request) request.body())));
             case DESCRIBE_CONFIGS -> CompletableFuture.completedFuture(Optional.of(
                     configs.handle((DescribeConfigs.Request) request.body())));
+            case FIND_COORDINATOR, JOIN_GROUP, SYNC_GROUP, HEARTBEAT, LEAVE_GROUP, OFFSET_COMMIT, OFFSET_FETCH,
+                    DESCRIBE_GROUPS, LIST_GROUPS, DELETE_GROUPS -> groups.handle(request, client);
         };
     }
 

@@ -1,0 +1,1175 @@
+package io.runnel.broker.internal.group;
+
+import io.runnel.api.ErrorCode;
+import io.runnel.api.RunnelException;
+import io.runnel.api.TopicPartition;
+import io.runnel.api.assignor.MemberSubscription;
+import io.runnel.api.coordination.BrokerRegistration;
+import io.runnel.api.coordination.CommittedOffset;
+import io.runnel.api.coordination.GroupStore;
+import io.runnel.api.coordination.VersionConflictException;
+import io.runnel.api.coordination.Versioned;
+import io.runnel.broker.internal.metadata.MetadataCache;
+import io.runnel.protocol.ConsumerProtocol;
+import io.runnel.protocol.Message;
+import io.runnel.protocol.Messages;
+import io.runnel.protocol.message.DeleteGroups;
+import io.runnel.protocol.message.DescribeGroups;
+import io.runnel.protocol.message.FindCoordinator;
+import io.runnel.protocol.message.Heartbeat;
+import io.runnel.protocol.message.JoinGroup;
+import io.runnel.protocol.message.LeaveGroup;
+import io.runnel.protocol.message.ListGroups;
+import io.runnel.protocol.message.OffsetCommit;
+import io.runnel.protocol.message.OffsetFetch;
+import io.runnel.protocol.message.PerTopic;
+import io.runnel.protocol.message.SyncGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The group coordinator: membership, generations and assignments of the consumer groups this
+ * broker coordinates, and their committed offsets. See {@code docs/broker.md}, "Consumer groups".
+ *
+ * <p>The coordinator of a group is the live broker with the highest rendezvous hash of the group
+ * id and the broker id, so when a broker goes only its groups move. A group is loaded from the
+ * {@link GroupStore} on first use; its state is stored when a generation completes, with the
+ * version it was loaded at, which fences a broker that still acts as coordinator after another
+ * took over (it drops the group and answers {@code NOT_COORDINATOR}).
+ *
+ * <p>Unlike Kafka the coordinator runs the {@link io.runnel.api.assignor.PartitionAssignor}
+ * itself: the join phase ends with every member's assignment computed and stored, so SyncGroup
+ * never waits. Rebalances are eager.
+ *
+ * <p>Thread safe: a group's fields are guarded by its monitor; nothing blocks (the store answers
+ * with futures, timers run on one scheduler thread).
+ */
+public final class GroupCoordinator implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GroupCoordinator.class);
+    /** The only protocol type the coordinator assigns for: the consumer protocol. */
+    public static final String CONSUMER = "consumer";
+    private static final long METADATA_CHECK_DELAY_MS = 50;
+
+    private final int brokerId;
+    private final GroupStore store;
+    private final MetadataCache cache;
+    private final List<AssignorPlugin> assignors;
+    private final GroupConfig config;
+    private final ScheduledExecutorService timer;
+    private final ConcurrentHashMap<String, CompletableFuture<Group>> groups = new ConcurrentHashMap<>();
+    private final AtomicBoolean metadataCheckScheduled = new AtomicBoolean();
+    private volatile Set<String> knownTopics = Set.of();
+    private volatile boolean closed;
+
+    public GroupCoordinator(int brokerId, GroupStore store, MetadataCache cache, List<AssignorPlugin> assignors,
+                            GroupConfig config) {
+        this.brokerId = brokerId;
+        this.store = requireNonNull(store, "store is null");
+        this.cache = requireNonNull(cache, "cache is null");
+        this.assignors = List.copyOf(assignors);
+        this.config = requireNonNull(config, "config is null");
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "group-coordinator-" + brokerId);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Starts watching the metadata (topic changes, coordinator moves) and the retention task. */
+    public void start() {
+        knownTopics = cache.topicNames();
+        cache.addChangeListener(this::metadataChanged);
+        timer.scheduleWithFixedDelay(() -> cleanUp(true), config.retentionCheckIntervalMs(),
+                config.retentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Handles one of the group APIs. */
+    public CompletableFuture<Optional<Message>> handle(Messages.Request request, SocketAddress client) {
+        String clientId = request.header().clientId() == null ? "" : request.header().clientId();
+        CompletableFuture<? extends Message> answer = switch (request.apiKey()) {
+            case FIND_COORDINATOR -> CompletableFuture.completedFuture(findCoordinator(
+                    (FindCoordinator.Request) request.body()));
+            case JOIN_GROUP -> joinGroup((JoinGroup.Request) request.body(), clientId, host(client));
+            case SYNC_GROUP -> syncGroup((SyncGroup.Request) request.body());
+            case HEARTBEAT -> heartbeat((Heartbeat.Request) request.body());
+            case LEAVE_GROUP -> leaveGroup((LeaveGroup.Request) request.body());
+            case OFFSET_COMMIT -> offsetCommit((OffsetCommit.Request) request.body());
+            case OFFSET_FETCH -> offsetFetch((OffsetFetch.Request) request.body());
+            case DESCRIBE_GROUPS -> describeGroups((DescribeGroups.Request) request.body());
+            case LIST_GROUPS -> listGroups();
+            case DELETE_GROUPS -> deleteGroups((DeleteGroups.Request) request.body());
+            default -> throw new IllegalArgumentException(request.apiKey() + " is not a group API");
+        };
+        return answer.thenApply(Optional::of);
+    }
+
+    private static String host(SocketAddress client) {
+        if (client instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().toString();
+        }
+        return String.valueOf(client);
+    }
+
+    // ---------------------------------------------------------------- coordinator choice
+
+    /** The live broker that coordinates {@code groupId} in this broker's view, if any broker is alive. */
+    public OptionalInt coordinatorOf(String groupId) {
+        long groupHash = fnv64(groupId);
+        int best = -1;
+        long bestHash = 0;
+        for (BrokerRegistration broker : cache.brokers()) {
+            long h = mix64(groupHash ^ mix64(broker.brokerId() + 0x9E3779B97F4A7C15L));
+            if (best == -1 || Long.compareUnsigned(h, bestHash) > 0
+                    || (h == bestHash && broker.brokerId() < best)) {
+                best = broker.brokerId();
+                bestHash = h;
+            }
+        }
+        return best == -1 ? OptionalInt.empty() : OptionalInt.of(best);
+    }
+
+    private boolean isCoordinator(String groupId) {
+        OptionalInt coordinator = coordinatorOf(groupId);
+        return coordinator.isPresent() && coordinator.getAsInt() == brokerId;
+    }
+
+    private static long fnv64(String s) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            h ^= b & 0xff;
+            h *= 0x100000001b3L;
+        }
+        return h;
+    }
+
+    private static long mix64(long z) {
+        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return z ^ (z >>> 33);
+    }
+
+    FindCoordinator.Response findCoordinator(FindCoordinator.Request request) {
+        if (request.keyType() != FindCoordinator.GROUP) {
+            return findError(ErrorCode.INVALID_REQUEST, "unknown key type " + request.keyType() + "; 0 is a group");
+        }
+        if (request.key().isEmpty()) {
+            return findError(ErrorCode.INVALID_GROUP_ID, "the group id is empty");
+        }
+        OptionalInt coordinator = coordinatorOf(request.key());
+        Optional<String> endpoint = coordinator.isPresent() ? cache.broker(coordinator.getAsInt())
+                .flatMap(b -> b.endpoints().values().stream().findFirst()) : Optional.empty();
+        if (endpoint.isEmpty()) {
+            return findError(ErrorCode.COORDINATOR_NOT_AVAILABLE, "no live broker");
+        }
+        String hostPort = endpoint.get();
+        int colon = hostPort.lastIndexOf(':');
+        return new FindCoordinator.Response(ErrorCode.NONE.code(), null, coordinator.getAsInt(),
+                hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+
+    private static FindCoordinator.Response findError(ErrorCode error, String message) {
+        return new FindCoordinator.Response(error.code(), message, -1, "", -1);
+    }
+
+    // ---------------------------------------------------------------- loading
+
+    /** The group, loaded from the store on first use (an empty group if nothing is stored). */
+    private CompletableFuture<Group> group(String groupId) {
+        CompletableFuture<Group> existing = groups.get(groupId);
+        if (existing != null) {
+            return existing;
+        }
+        CompletableFuture<Group> mine = new CompletableFuture<>();
+        existing = groups.putIfAbsent(groupId, mine);
+        if (existing != null) {
+            return existing;
+        }
+        store.loadState(groupId).whenComplete((stored, e) -> {
+            if (e != null) {
+                groups.remove(groupId, mine);
+                mine.completeExceptionally(e);
+                return;
+            }
+            try {
+                mine.complete(loaded(groupId, stored));
+            } catch (RuntimeException x) {
+                groups.remove(groupId, mine);
+                mine.completeExceptionally(x);
+            }
+        });
+        return mine;
+    }
+
+    private Group loaded(String groupId, Optional<Versioned<byte[]>> stored) {
+        Group g = new Group(groupId);
+        if (stored.isEmpty()) {
+            return g;
+        }
+        GroupState state = GroupState.decode(groupId, stored.get().value());
+        synchronized (g) {
+            g.storedVersion = stored.get().version();
+            g.generationId = state.generationId();
+            g.protocolType = state.protocolType();
+            g.protocol = state.protocol();
+            g.leader = state.leader();
+            g.emptySinceMs = state.emptySinceMs();
+            for (GroupState.StoredMember s : state.members()) {
+                Group.Member m = new Group.Member(s.memberId());
+                m.clientId = s.clientId();
+                m.clientHost = s.clientHost();
+                m.sessionTimeoutMs = s.sessionTimeoutMs();
+                m.rebalanceTimeoutMs = s.rebalanceTimeoutMs();
+                m.protocols = s.protocols();
+                m.assignment = s.assignment();
+                g.members.put(m.memberId, m);
+            }
+            if (g.hasMembers() && g.protocol != null) {
+                g.state = Group.State.STABLE;
+                g.assignedPartitionCounts = assignedCounts(g);
+                for (Group.Member m : g.members.values()) {
+                    scheduleSession(g, m);
+                }
+            } else {
+                g.members.clear();
+            }
+            log.info("Broker {} coordinates group {} from generation {} with {} member(s)", brokerId, groupId,
+                    g.generationId, g.members.size());
+        }
+        scheduleMetadataCheck();
+        return g;
+    }
+
+    /** The topics and partition counts a stored assignment covers: each assigned topic's distinct partitions. */
+    private static Map<String, Integer> assignedCounts(Group g) {
+        Map<String, Set<Integer>> partitions = new TreeMap<>();
+        for (Group.Member m : g.members.values()) {
+            try {
+                for (TopicPartition tp : ConsumerProtocol.decodeAssignment(m.assignment).partitions()) {
+                    partitions.computeIfAbsent(tp.topic(), t -> new HashSet<>()).add(tp.partition());
+                }
+            } catch (RunnelException e) {
+                log.warn("Group {}: stored assignment of {} is unreadable: {}", g.groupId, m.memberId, e.getMessage());
+            }
+        }
+        Map<String, Integer> counts = new TreeMap<>();
+        partitions.forEach((t, p) -> counts.put(t, p.size()));
+        return counts;
+    }
+
+    /** Forgets the group here (under its lock): timers stop, waiting joins are told to find the coordinator. */
+    private void unload(Group g) {
+        if (g.unloaded) {
+            return;
+        }
+        g.unloaded = true;
+        g.state = Group.State.DEAD;
+        groups.computeIfPresent(g.groupId, (id, f) -> f.getNow(null) == g ? null : f);
+        cancel(g.joinDeadline);
+        for (ScheduledFuture<?> pending : g.pendingMemberIds.values()) {
+            cancel(pending);
+        }
+        g.pendingMemberIds.clear();
+        for (Group.Member m : g.members.values()) {
+            cancel(m.sessionTimer);
+            if (m.pendingJoin != null) {
+                m.pendingJoin.complete(joinError(ErrorCode.NOT_COORDINATOR, m.memberId));
+                m.pendingJoin = null;
+            }
+        }
+    }
+
+    private static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    // ---------------------------------------------------------------- membership
+
+    private static ErrorCode checkGroupId(String groupId) {
+        return groupId == null || groupId.isEmpty() ? ErrorCode.INVALID_GROUP_ID : ErrorCode.NONE;
+    }
+
+    private ErrorCode checkCoordinator(String groupId) {
+        ErrorCode error = checkGroupId(groupId);
+        if (error != ErrorCode.NONE) {
+            return error;
+        }
+        if (closed) {
+            return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+        }
+        return isCoordinator(groupId) ? ErrorCode.NONE : ErrorCode.NOT_COORDINATOR;
+    }
+
+    private static JoinGroup.Response joinError(ErrorCode error, String memberId) {
+        return new JoinGroup.Response(error.code(), -1, null, "", memberId);
+    }
+
+    CompletableFuture<JoinGroup.Response> joinGroup(JoinGroup.Request r, String clientId, String clientHost) {
+        ErrorCode error = checkCoordinator(r.groupId());
+        if (error == ErrorCode.NONE && (r.sessionTimeoutMs() < config.minSessionTimeoutMs()
+                || r.sessionTimeoutMs() > config.maxSessionTimeoutMs())) {
+            error = ErrorCode.INVALID_SESSION_TIMEOUT;
+        }
+        if (error == ErrorCode.NONE && (!CONSUMER.equals(r.protocolType()) || r.protocols().isEmpty())) {
+            error = ErrorCode.INCONSISTENT_GROUP_PROTOCOL;
+        }
+        if (error == ErrorCode.NONE) {
+            for (JoinGroup.Protocol p : r.protocols()) {
+                try {
+                    ConsumerProtocol.Subscription s = ConsumerProtocol.decodeSubscription(p.metadata());
+                    if (s.pattern() != null) {
+                        Pattern.compile(s.pattern());
+                    }
+                } catch (RunnelException | PatternSyntaxException e) {
+                    error = ErrorCode.INVALID_REQUEST;
+                }
+            }
+        }
+        if (error != ErrorCode.NONE) {
+            return CompletableFuture.completedFuture(joinError(error, r.memberId()));
+        }
+        return group(r.groupId()).thenCompose(g -> join(g, r, clientId, clientHost))
+                .exceptionally(e -> joinError(errorFor(e, "JoinGroup " + r.groupId()), r.memberId()));
+    }
+
+    private CompletableFuture<JoinGroup.Response> join(Group g, JoinGroup.Request r, String clientId,
+                                                       String clientHost) {
+        synchronized (g) {
+            if (g.unloaded) {
+                return CompletableFuture.completedFuture(joinError(ErrorCode.NOT_COORDINATOR, r.memberId()));
+            }
+            List<String> names = r.protocols().stream().map(JoinGroup.Protocol::name).toList();
+            Set<String> candidates = new LinkedHashSet<>();
+            for (AssignorPlugin a : assignors) {
+                if (names.contains(a.name())) {
+                    candidates.add(a.name());
+                }
+            }
+            for (Group.Member other : g.members.values()) {
+                if (!other.memberId.equals(r.memberId())) {
+                    candidates.retainAll(other.protocolNames());
+                }
+            }
+            if (candidates.isEmpty() || (g.hasMembers() && !g.protocolType.equals(r.protocolType()))) {
+                return CompletableFuture.completedFuture(joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, r.memberId()));
+            }
+            if (r.memberId().isEmpty()) {
+                String id = (clientId.isEmpty() ? "member" : clientId) + "-" + UUID.randomUUID();
+                g.pendingMemberIds.put(id, timer.schedule(() -> {
+                    synchronized (g) {
+                        g.pendingMemberIds.remove(id);
+                    }
+                }, r.sessionTimeoutMs(), TimeUnit.MILLISECONDS));
+                return CompletableFuture.completedFuture(joinError(ErrorCode.MEMBER_ID_REQUIRED, id));
+            }
+            Group.Member m = g.members.get(r.memberId());
+            List<GroupState.Protocol> protocols = r.protocols().stream()
+                    .map(p -> new GroupState.Protocol(p.name(), p.metadata())).toList();
+            if (m == null) {
+                ScheduledFuture<?> pending = g.pendingMemberIds.remove(r.memberId());
+                if (pending == null) {
+                    return CompletableFuture.completedFuture(joinError(ErrorCode.UNKNOWN_MEMBER_ID, r.memberId()));
+                }
+                cancel(pending);
+                m = new Group.Member(r.memberId());
+                g.members.put(m.memberId, m);
+                log.info("Group {}: member {} joins", g.groupId, m.memberId);
+            } else if (g.state == Group.State.STABLE && protocols.equals(m.protocols)
+                    && m.rebalanceTimeoutMs == r.rebalanceTimeoutMs() && m.sessionTimeoutMs == r.sessionTimeoutMs()) {
+                // Nothing changed (a retry, or a rejoin without reason): the current generation stands.
+                scheduleSession(g, m);
+                return CompletableFuture.completedFuture(new JoinGroup.Response(ErrorCode.NONE.code(), g.generationId,
+                        g.protocol, g.leader, m.memberId));
+            }
+            m.clientId = clientId;
+            m.clientHost = clientHost;
+            m.sessionTimeoutMs = r.sessionTimeoutMs();
+            m.rebalanceTimeoutMs = r.rebalanceTimeoutMs();
+            m.protocols = protocols;
+            if (m.pendingJoin != null) {
+                m.pendingJoin.complete(joinError(ErrorCode.REBALANCE_IN_PROGRESS, m.memberId));
+            }
+            CompletableFuture<Message> answer = new CompletableFuture<>();
+            m.pendingJoin = answer;
+            // A member waiting in the join phase does not expire; its session restarts with the generation.
+            cancel(m.sessionTimer);
+            m.sessionToken++;
+            if (g.members.size() == 1 || g.protocolType.isEmpty()) {
+                g.protocolType = r.protocolType();
+            }
+            switch (g.state) {
+                case EMPTY, STABLE -> prepareRebalance(g, "member " + m.memberId + " joined");
+                case COMPLETING_REBALANCE -> g.rebalanceAgain = true;
+                default -> {
+                }
+            }
+            maybeCompleteJoin(g);
+            return answer.thenApply(JoinGroup.Response.class::cast);
+        }
+    }
+
+    /** Starts a rebalance (under the group's lock): members must rejoin within the rebalance timeout. */
+    private void prepareRebalance(Group g, String reason) {
+        boolean initial = g.state == Group.State.EMPTY;
+        g.state = Group.State.PREPARING_REBALANCE;
+        long now = System.currentTimeMillis();
+        int delay = initial ? config.initialRebalanceDelayMs() : 0;
+        g.joinNotBeforeMs = now + delay;
+        int timeout = delay;
+        for (Group.Member m : g.members.values()) {
+            timeout = Math.max(timeout, m.rebalanceTimeoutMs);
+        }
+        cancel(g.joinDeadline);
+        g.joinDeadline = timer.schedule(() -> {
+            synchronized (g) {
+                if (!g.unloaded) {
+                    completeJoin(g);
+                }
+            }
+        }, timeout, TimeUnit.MILLISECONDS);
+        if (delay > 0) {
+            timer.schedule(() -> {
+                synchronized (g) {
+                    if (!g.unloaded) {
+                        maybeCompleteJoin(g);
+                    }
+                }
+            }, delay, TimeUnit.MILLISECONDS);
+        }
+        log.info("Group {}: rebalance from generation {} ({})", g.groupId, g.generationId, reason);
+    }
+
+    private void maybeCompleteJoin(Group g) {
+        if (g.state != Group.State.PREPARING_REBALANCE || System.currentTimeMillis() < g.joinNotBeforeMs) {
+            return;
+        }
+        for (Group.Member m : g.members.values()) {
+            if (m.pendingJoin == null) {
+                return;
+            }
+        }
+        completeJoin(g);
+    }
+
+    /**
+     * Ends the join phase (under the group's lock): members that did not rejoin are removed, the
+     * assignor runs, the generation is bumped and stored; the joins are answered once it is stored.
+     */
+    private void completeJoin(Group g) {
+        if (g.state != Group.State.PREPARING_REBALANCE) {
+            return;
+        }
+        cancel(g.joinDeadline);
+        g.joinDeadline = null;
+        for (Group.Member m : new ArrayList<>(g.members.values())) {
+            if (m.pendingJoin == null) {
+                log.info("Group {}: member {} did not rejoin in time and is removed", g.groupId, m.memberId);
+                g.members.remove(m.memberId);
+                cancel(m.sessionTimer);
+            }
+        }
+        Map<Group.Member, CompletableFuture<Message>> waiting = new LinkedHashMap<>();
+        for (Group.Member m : g.members.values()) {
+            waiting.put(m, m.pendingJoin);
+            m.pendingJoin = null;
+        }
+        g.generationId++;
+        if (!g.hasMembers()) {
+            g.state = Group.State.EMPTY;
+            g.protocol = null;
+            g.leader = "";
+            g.emptySinceMs = System.currentTimeMillis();
+            g.assignedPartitionCounts = Map.of();
+            log.info("Group {} is empty at generation {}", g.groupId, g.generationId);
+            store(g, waiting);
+            return;
+        }
+        String protocol = vote(g);
+        Map<String, List<TopicPartition>> assignment = null;
+        Map<String, Integer> counts = Map.of();
+        if (protocol != null) {
+            Map<String, Set<String>> topics = subscribedTopics(g, protocol);
+            Set<String> all = new TreeSet<>();
+            topics.values().forEach(all::addAll);
+            counts = partitionCounts(all);
+            Map<String, MemberSubscription> subscriptions = new TreeMap<>();
+            for (Group.Member m : g.members.values()) {
+                ConsumerProtocol.Subscription s = ConsumerProtocol.decodeSubscription(m.metadata(protocol));
+                List<String> existing = topics.get(m.memberId).stream().filter(counts::containsKey).toList();
+                subscriptions.put(m.memberId, new MemberSubscription(m.memberId, Optional.empty(), existing,
+                        s.ownedPartitions(), s.userData()));
+            }
+            AssignorPlugin plugin = assignors.stream().filter(a -> a.name().equals(protocol)).findFirst().orElseThrow();
+            try {
+                assignment = plugin.assign(counts, subscriptions);
+            } catch (RuntimeException e) {
+                log.error("Group {}: assignor {} failed", g.groupId, protocol, e);
+            }
+        }
+        if (assignment == null) {
+            ErrorCode error = protocol == null ? ErrorCode.INCONSISTENT_GROUP_PROTOCOL : ErrorCode.UNKNOWN_SERVER_ERROR;
+            for (Map.Entry<Group.Member, CompletableFuture<Message>> e : waiting.entrySet()) {
+                g.members.remove(e.getKey().memberId);
+                e.getValue().complete(joinError(error, e.getKey().memberId));
+            }
+            g.state = Group.State.EMPTY;
+            g.protocol = null;
+            g.leader = "";
+            g.emptySinceMs = System.currentTimeMillis();
+            store(g, Map.of());
+            return;
+        }
+        g.protocol = protocol;
+        if (!g.members.containsKey(g.leader)) {
+            g.leader = g.members.keySet().iterator().next();
+        }
+        for (Group.Member m : g.members.values()) {
+            m.assignment = ConsumerProtocol.encodeAssignment(new ConsumerProtocol.Assignment(
+                    assignment.getOrDefault(m.memberId, List.of()), null));
+        }
+        g.assignedPartitionCounts = counts;
+        g.emptySinceMs = -1;
+        g.state = Group.State.COMPLETING_REBALANCE;
+        log.info("Group {}: generation {} with {} member(s), assignor {}, leader {}", g.groupId, g.generationId,
+                g.members.size(), protocol, g.leader);
+        store(g, waiting);
+    }
+
+    /** Kafka's vote: each member votes for its most preferred assignor every member accepts; ties by {@code group.assignors} order. */
+    private String vote(Group g) {
+        List<String> candidates = new ArrayList<>();
+        for (AssignorPlugin a : assignors) {
+            boolean all = true;
+            for (Group.Member m : g.members.values()) {
+                all &= m.protocolNames().contains(a.name());
+            }
+            if (all) {
+                candidates.add(a.name());
+            }
+        }
+        if (candidates.isEmpty()) {
+            return null;
+        }
+        Map<String, Integer> votes = new HashMap<>();
+        for (Group.Member m : g.members.values()) {
+            for (String name : m.protocolNames()) {
+                if (candidates.contains(name)) {
+                    votes.merge(name, 1, Integer::sum);
+                    break;
+                }
+            }
+        }
+        String best = candidates.get(0);
+        for (String c : candidates) {
+            if (votes.getOrDefault(c, 0) > votes.getOrDefault(best, 0)) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /** Each member's subscribed topics, patterns resolved against the existing topics. */
+    private Map<String, Set<String>> subscribedTopics(Group g, String protocol) {
+        Set<String> existing = cache.topicNames();
+        Map<String, Set<String>> result = new LinkedHashMap<>();
+        for (Group.Member m : g.members.values()) {
+            Set<String> topics = new TreeSet<>();
+            try {
+                ConsumerProtocol.Subscription s = ConsumerProtocol.decodeSubscription(m.metadata(protocol));
+                topics.addAll(s.topics());
+                if (s.pattern() != null) {
+                    Pattern pattern = Pattern.compile(s.pattern());
+                    for (String t : existing) {
+                        if (pattern.matcher(t).matches()) {
+                            topics.add(t);
+                        }
+                    }
+                }
+            } catch (RunnelException | PatternSyntaxException e) {
+                log.warn("Group {}: subscription of {} is unreadable: {}", g.groupId, m.memberId, e.getMessage());
+            }
+            result.put(m.memberId, topics);
+        }
+        return result;
+    }
+
+    private Map<String, Integer> partitionCounts(Set<String> topics) {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (String t : topics) {
+            cache.topic(t).ifPresent(meta -> counts.put(t, meta.assignment().partitionCount()));
+        }
+        return counts;
+    }
+
+    /** Stores the group's state (under its lock); writes of one group go one after the other. */
+    private void store(Group g, Map<Group.Member, CompletableFuture<Message>> waiting) {
+        List<GroupState.StoredMember> members = new ArrayList<>();
+        for (Group.Member m : g.members.values()) {
+            members.add(new GroupState.StoredMember(m.memberId, m.clientId, m.clientHost, m.sessionTimeoutMs,
+                    m.rebalanceTimeoutMs, m.protocols, m.assignment));
+        }
+        byte[] bytes = new GroupState(g.generationId, g.protocolType, g.protocol, g.leader, g.emptySinceMs, members)
+                .encode();
+        int generation = g.generationId;
+        g.storing = g.storing.handle((x, y) -> (Void) null).thenCompose(v -> {
+            int expected;
+            synchronized (g) {
+                expected = g.storedVersion;
+            }
+            return store.storeState(g.groupId, bytes, expected).handle((version, e) -> {
+                stored(g, generation, waiting, version, e);
+                return (Void) null;
+            });
+        });
+    }
+
+    private void stored(Group g, int generation, Map<Group.Member, CompletableFuture<Message>> waiting,
+                        Integer version, Throwable failure) {
+        synchronized (g) {
+            if (g.unloaded) {
+                waiting.forEach((m, f) -> f.complete(joinError(ErrorCode.NOT_COORDINATOR, m.memberId)));
+                return;
+            }
+            if (failure != null) {
+                Throwable cause = unwrap(failure);
+                ErrorCode error = cause instanceof VersionConflictException ? ErrorCode.NOT_COORDINATOR
+                        : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+                log.warn("Group {}: storing generation {} failed ({}); the group is dropped here", g.groupId, generation,
+                        cause.toString());
+                unload(g);
+                waiting.forEach((m, f) -> f.complete(joinError(error, m.memberId)));
+                return;
+            }
+            g.storedVersion = version;
+            if (g.state == Group.State.COMPLETING_REBALANCE && g.generationId == generation) {
+                g.state = Group.State.STABLE;
+            }
+            for (Map.Entry<Group.Member, CompletableFuture<Message>> e : waiting.entrySet()) {
+                Group.Member m = e.getKey();
+                if (g.members.get(m.memberId) == m) {
+                    e.getValue().complete(new JoinGroup.Response(ErrorCode.NONE.code(), generation, g.protocol, g.leader,
+                            m.memberId));
+                    if (m.pendingJoin == null) {
+                        scheduleSession(g, m);
+                    }
+                } else {
+                    e.getValue().complete(joinError(ErrorCode.UNKNOWN_MEMBER_ID, m.memberId));
+                }
+            }
+            boolean rejoining = g.members.values().stream().anyMatch(m -> m.pendingJoin != null);
+            if (g.state == Group.State.STABLE && (g.rebalanceAgain || rejoining)) {
+                g.rebalanceAgain = false;
+                prepareRebalance(g, "members changed while generation " + generation + " was stored");
+                maybeCompleteJoin(g);
+            } else if (g.state == Group.State.EMPTY && rejoining) {
+                prepareRebalance(g, "members joined while the group was emptied");
+                maybeCompleteJoin(g);
+            }
+        }
+    }
+
+    private void scheduleSession(Group g, Group.Member m) {
+        cancel(m.sessionTimer);
+        long token = ++m.sessionToken;
+        m.sessionTimer = timer.schedule(() -> sessionExpired(g, m.memberId, token), m.sessionTimeoutMs,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void sessionExpired(Group g, String memberId, long token) {
+        synchronized (g) {
+            Group.Member m = g.members.get(memberId);
+            if (g.unloaded || m == null || m.sessionToken != token || m.pendingJoin != null) {
+                return;
+            }
+            log.info("Group {}: member {} missed its session timeout of {} ms and is removed", g.groupId, memberId,
+                    m.sessionTimeoutMs);
+            removeMember(g, m, "session timeout of " + memberId);
+        }
+    }
+
+    private void removeMember(Group g, Group.Member m, String reason) {
+        g.members.remove(m.memberId);
+        cancel(m.sessionTimer);
+        if (m.pendingJoin != null) {
+            m.pendingJoin.complete(joinError(ErrorCode.UNKNOWN_MEMBER_ID, m.memberId));
+            m.pendingJoin = null;
+        }
+        switch (g.state) {
+            case STABLE, EMPTY -> {
+                prepareRebalance(g, reason);
+                maybeCompleteJoin(g);
+            }
+            case PREPARING_REBALANCE -> maybeCompleteJoin(g);
+            case COMPLETING_REBALANCE -> g.rebalanceAgain = true;
+            default -> {
+            }
+        }
+    }
+
+    /** Under the group's lock: the member, or the error for a request naming {@code memberId} and {@code generation}. */
+    private static ErrorCode checkMember(Group g, String memberId, int generation) {
+        if (g.unloaded) {
+            return ErrorCode.NOT_COORDINATOR;
+        }
+        Group.Member m = g.members.get(memberId);
+        if (m == null) {
+            return ErrorCode.UNKNOWN_MEMBER_ID;
+        }
+        if (g.state == Group.State.PREPARING_REBALANCE || g.state == Group.State.COMPLETING_REBALANCE) {
+            return ErrorCode.REBALANCE_IN_PROGRESS;
+        }
+        return generation == g.generationId ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
+    }
+
+    CompletableFuture<Heartbeat.Response> heartbeat(Heartbeat.Request r) {
+        ErrorCode error = checkCoordinator(r.groupId());
+        if (error != ErrorCode.NONE) {
+            return CompletableFuture.completedFuture(new Heartbeat.Response(error.code()));
+        }
+        return group(r.groupId()).thenApply(g -> {
+            synchronized (g) {
+                ErrorCode e = checkMember(g, r.memberId(), r.generationId());
+                Group.Member m = g.members.get(r.memberId());
+                if (!g.unloaded && m != null && m.pendingJoin == null) {
+                    scheduleSession(g, m);
+                }
+                return new Heartbeat.Response(e.code());
+            }
+        }).exceptionally(e -> new Heartbeat.Response(errorFor(e, "Heartbeat " + r.groupId()).code()));
+    }
+
+    CompletableFuture<SyncGroup.Response> syncGroup(SyncGroup.Request r) {
+        ByteBuffer none = ByteBuffer.allocate(0);
+        ErrorCode error = checkCoordinator(r.groupId());
+        if (error != ErrorCode.NONE) {
+            return CompletableFuture.completedFuture(new SyncGroup.Response(error.code(), none));
+        }
+        return group(r.groupId()).thenApply(g -> {
+            synchronized (g) {
+                ErrorCode e = checkMember(g, r.memberId(), r.generationId());
+                if (e != ErrorCode.NONE) {
+                    return new SyncGroup.Response(e.code(), none);
+                }
+                Group.Member m = g.members.get(r.memberId());
+                if (m.pendingJoin == null) {
+                    scheduleSession(g, m);
+                }
+                return new SyncGroup.Response(ErrorCode.NONE.code(), m.assignment);
+            }
+        }).exceptionally(e -> new SyncGroup.Response(errorFor(e, "SyncGroup " + r.groupId()).code(), none));
+    }
+
+    CompletableFuture<LeaveGroup.Response> leaveGroup(LeaveGroup.Request r) {
+        ErrorCode error = checkCoordinator(r.groupId());
+        if (error != ErrorCode.NONE) {
+            return CompletableFuture.completedFuture(new LeaveGroup.Response(error.code()));
+        }
+        return group(r.groupId()).thenApply(g -> {
+            synchronized (g) {
+                if (g.unloaded) {
+                    return new LeaveGroup.Response(ErrorCode.NOT_COORDINATOR.code());
+                }
+                Group.Member m = g.members.get(r.memberId());
+                if (m == null) {
+                    return new LeaveGroup.Response(ErrorCode.UNKNOWN_MEMBER_ID.code());
+                }
+                log.info("Group {}: member {} leaves", g.groupId, m.memberId);
+                removeMember(g, m, "member " + m.memberId + " left");
+                return new LeaveGroup.Response(ErrorCode.NONE.code());
+            }
+        }).exceptionally(e -> new LeaveGroup.Response(errorFor(e, "LeaveGroup " + r.groupId()).code()));
+    }
+
+    // ---------------------------------------------------------------- offsets
+
+    CompletableFuture<OffsetCommit.Response> offsetCommit(OffsetCommit.Request r) {
+        ErrorCode error = checkCoordinator(r.groupId());
+        if (error != ErrorCode.NONE) {
+            return CompletableFuture.completedFuture(commitAnswer(r, Map.of(), error));
+        }
+        return group(r.groupId()).thenCompose(g -> {
+            ErrorCode check;
+            synchronized (g) {
+                if (g.unloaded) {
+                    check = ErrorCode.NOT_COORDINATOR;
+                } else if (r.memberId().isEmpty()) {
+                    // A consumer that assigns itself partitions (generation -1): only for a group without members.
+                    check = r.generationId() < 0 && !g.hasMembers() ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
+                } else {
+                    Group.Member m = g.members.get(r.memberId());
+                    if (m == null) {
+                        check = ErrorCode.UNKNOWN_MEMBER_ID;
+                    } else if (r.generationId() != g.generationId) {
+                        check = ErrorCode.ILLEGAL_GENERATION;
+                    } else if (g.state == Group.State.COMPLETING_REBALANCE) {
+                        check = ErrorCode.REBALANCE_IN_PROGRESS;
+                    } else {
+                        // Commits of the current generation are allowed while it rebalances (KIP-62 revocation).
+                        check = ErrorCode.NONE;
+                        if (m.pendingJoin == null) {
+                            scheduleSession(g, m);
+                        }
+                    }
+                }
+            }
+            if (check != ErrorCode.NONE) {
+                return CompletableFuture.completedFuture(commitAnswer(r, Map.of(), check));
+            }
+            Map<TopicPartition, ErrorCode> errors = new HashMap<>();
+            Map<TopicPartition, CommittedOffset> accepted = new HashMap<>();
+            long now = System.currentTimeMillis();
+            for (PerTopic<OffsetCommit.PartitionData> topic : r.topics()) {
+                int count = cache.topic(topic.name()).map(t -> t.assignment().partitionCount()).orElse(0);
+                for (OffsetCommit.PartitionData p : topic.partitions()) {
+                    if (p.partition() < 0 || p.partition() >= count) {
+                        continue; // answered UNKNOWN_TOPIC_OR_PARTITION below
+                    }
+                    TopicPartition tp = new TopicPartition(topic.name(), p.partition());
+                    String metadata = p.metadata() == null ? "" : p.metadata();
+                    if (metadata.getBytes(StandardCharsets.UTF_8).length > config.offsetMetadataMaxBytes()) {
+                        errors.put(tp, ErrorCode.OFFSET_METADATA_TOO_LARGE);
+                    } else {
+                        accepted.put(tp, new CommittedOffset(p.offset(), p.leaderEpoch(), metadata, now));
+                    }
+                }
+            }
+            return store.commitOffsets(r.groupId(), accepted).handle((v, e) -> {
+                ErrorCode stored = e == null ? ErrorCode.NONE : errorFor(e, "OffsetCommit " + r.groupId());
+                accepted.keySet().forEach(tp -> errors.put(tp, stored));
+                return commitAnswer(r, errors, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+            });
+        }).exceptionally(e -> commitAnswer(r, Map.of(), errorFor(e, "OffsetCommit " + r.groupId())));
+    }
+
+    /** The answer for every partition of the request: its entry in {@code errors}, else {@code otherwise}. */
+    private static OffsetCommit.Response commitAnswer(OffsetCommit.Request r, Map<TopicPartition, ErrorCode> errors,
+                                                      ErrorCode otherwise) {
+        List<PerTopic<OffsetCommit.PartitionResult>> topics = new ArrayList<>();
+        for (PerTopic<OffsetCommit.PartitionData> topic : r.topics()) {
+            List<OffsetCommit.PartitionResult> results = new ArrayList<>();
+            for (OffsetCommit.PartitionData p : topic.partitions()) {
+                ErrorCode e = p.partition() < 0 ? null : errors.get(new TopicPartition(topic.name(), p.partition()));
+                results.add(new OffsetCommit.PartitionResult(p.partition(), (e == null ? otherwise : e).code()));
+            }
+            topics.add(new PerTopic<>(topic.name(), results));
+        }
+        return new OffsetCommit.Response(topics);
+    }
+
+    CompletableFuture<OffsetFetch.Response> offsetFetch(OffsetFetch.Request r) {
+        ErrorCode error = checkCoordinator(r.groupId());
+        if (error != ErrorCode.NONE) {
+            return CompletableFuture.completedFuture(new OffsetFetch.Response(error.code(), List.of()));
+        }
+        Set<TopicPartition> wanted = new LinkedHashSet<>();
+        if (r.topics() != null) {
+            for (PerTopic<Integer> topic : r.topics()) {
+                for (int p : topic.partitions()) {
+                    if (p < 0) {
+                        return CompletableFuture.completedFuture(new OffsetFetch.Response(
+                                ErrorCode.INVALID_REQUEST.code(), List.of()));
+                    }
+                    wanted.add(new TopicPartition(topic.name(), p));
+                }
+            }
+            if (wanted.isEmpty()) {
+                return CompletableFuture.completedFuture(new OffsetFetch.Response(ErrorCode.NONE.code(), List.of()));
+            }
+        }
+        return store.fetchOffsets(r.groupId(), wanted).thenApply(found -> {
+            Map<String, List<OffsetFetch.PartitionData>> byTopic = new TreeMap<>();
+            Set<TopicPartition> answer = r.topics() == null ? new TreeSet<>(found.keySet()) : wanted;
+            for (TopicPartition tp : answer) {
+                CommittedOffset o = found.get(tp);
+                byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(o == null
+                        ? new OffsetFetch.PartitionData(tp.partition(), -1L, -1, null, ErrorCode.NONE.code())
+                        : new OffsetFetch.PartitionData(tp.partition(), o.offset(), o.leaderEpoch(), o.metadata(),
+                        ErrorCode.NONE.code()));
+            }
+            List<PerTopic<OffsetFetch.PartitionData>> topics = new ArrayList<>();
+            byTopic.forEach((t, p) -> topics.add(new PerTopic<>(t, p)));
+            return new OffsetFetch.Response(ErrorCode.NONE.code(), topics);
+        }).exceptionally(e -> new OffsetFetch.Response(errorFor(e, "OffsetFetch " + r.groupId()).code(), List.of()));
+    }
+
+    // ---------------------------------------------------------------- describe, list, delete
+
+    CompletableFuture<DescribeGroups.Response> describeGroups(DescribeGroups.Request r) {
+        List<CompletableFuture<DescribeGroups.Group>> each = new ArrayList<>();
+        for (String groupId : r.groups()) {
+            ErrorCode error = checkCoordinator(groupId);
+            if (error != ErrorCode.NONE) {
+                each.add(CompletableFuture.completedFuture(describeError(groupId, error)));
+                continue;
+            }
+            each.add(group(groupId).thenApply(g -> {
+                synchronized (g) {
+                    if (g.unloaded) {
+                        return describeError(groupId, ErrorCode.NOT_COORDINATOR);
+                    }
+                    List<DescribeGroups.Member> members = new ArrayList<>();
+                    for (Group.Member m : g.members.values()) {
+                        boolean settled = g.state == Group.State.STABLE;
+                        members.add(new DescribeGroups.Member(m.memberId, m.clientId, m.clientHost,
+                                g.protocol == null ? ByteBuffer.allocate(0) : m.metadata(g.protocol),
+                                settled ? m.assignment : ByteBuffer.allocate(0)));
+                    }
+                    return new DescribeGroups.Group(ErrorCode.NONE.code(), groupId, g.state.wireName, g.protocolType,
+                            g.protocol == null ? "" : g.protocol, members);
+                }
+            }).exceptionally(e -> describeError(groupId, errorFor(e, "DescribeGroups " + groupId))));
+        }
+        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                .thenApply(v -> new DescribeGroups.Response(each.stream().map(CompletableFuture::join).toList()));
+    }
+
+    private static DescribeGroups.Group describeError(String groupId, ErrorCode error) {
+        return new DescribeGroups.Group(error.code(), groupId, Group.State.DEAD.wireName, "", "", List.of());
+    }
+
+    /** The groups this broker coordinates: every group in the store that hashes here, loaded to show its state. */
+    CompletableFuture<ListGroups.Response> listGroups() {
+        if (closed) {
+            return CompletableFuture.completedFuture(new ListGroups.Response(
+                    ErrorCode.COORDINATOR_NOT_AVAILABLE.code(), List.of()));
+        }
+        return store.listGroups().thenCompose(stored -> {
+            Set<String> ids = new TreeSet<>(stored);
+            ids.addAll(groups.keySet());
+            List<CompletableFuture<ListGroups.Group>> each = new ArrayList<>();
+            for (String id : ids) {
+                if (!isCoordinator(id)) {
+                    continue;
+                }
+                each.add(group(id).thenApply(g -> {
+                    synchronized (g) {
+                        return g.unloaded ? null : new ListGroups.Group(id, g.protocolType, g.state.wireName);
+                    }
+                }).exceptionally(e -> null));
+            }
+            return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(v -> new ListGroups.Response(
+                    ErrorCode.NONE.code(), each.stream().map(CompletableFuture::join).filter(x -> x != null).toList()));
+        }).exceptionally(e -> new ListGroups.Response(errorFor(e, "ListGroups").code(), List.of()));
+    }
+
+    CompletableFuture<DeleteGroups.Response> deleteGroups(DeleteGroups.Request r) {
+        List<CompletableFuture<DeleteGroups.Result>> each = new ArrayList<>();
+        for (String groupId : new LinkedHashSet<>(r.groups())) {
+            ErrorCode error = checkCoordinator(groupId);
+            if (error != ErrorCode.NONE) {
+                each.add(CompletableFuture.completedFuture(new DeleteGroups.Result(groupId, error.code())));
+                continue;
+            }
+            each.add(group(groupId).thenCompose(g -> store.listGroups().thenCompose(stored -> {
+                synchronized (g) {
+                    if (g.unloaded) {
+                        return CompletableFuture.completedFuture(ErrorCode.NOT_COORDINATOR);
+                    }
+                    if (g.hasMembers() || g.state != Group.State.EMPTY) {
+                        return CompletableFuture.completedFuture(ErrorCode.NON_EMPTY_GROUP);
+                    }
+                    if (!stored.contains(groupId)) {
+                        return CompletableFuture.completedFuture(ErrorCode.GROUP_ID_NOT_FOUND);
+                    }
+                    // Dropped first, so a join meanwhile is told to retry and then starts a new group.
+                    unload(g);
+                }
+                log.info("Group {} is deleted", groupId);
+                return store.deleteGroup(groupId).thenApply(v -> ErrorCode.NONE);
+            })).exceptionally(e -> errorFor(e, "DeleteGroups " + groupId))
+                    .thenApply(e -> new DeleteGroups.Result(groupId, e.code())));
+        }
+        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                .thenApply(v -> new DeleteGroups.Response(each.stream().map(CompletableFuture::join).toList()));
+    }
+
+    // ---------------------------------------------------------------- metadata and retention
+
+    private void metadataChanged() {
+        scheduleMetadataCheck();
+    }
+
+    private void scheduleMetadataCheck() {
+        if (!closed && metadataCheckScheduled.compareAndSet(false, true)) {
+            try {
+                timer.schedule(this::checkMetadata, METADATA_CHECK_DELAY_MS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
+        }
+    }
+
+    /** Drops groups that moved to another broker; rebalances groups whose subscribed topics changed. */
+    private void checkMetadata() {
+        metadataCheckScheduled.set(false);
+        try {
+            Set<String> now = cache.topicNames();
+            Set<String> gone = new TreeSet<>(knownTopics);
+            gone.removeAll(now);
+            knownTopics = now;
+            for (CompletableFuture<Group> f : groups.values()) {
+                Group g = f.getNow(null);
+                if (g == null) {
+                    continue;
+                }
+                synchronized (g) {
+                    if (g.unloaded) {
+                        continue;
+                    }
+                    if (!isCoordinator(g.groupId)) {
+                        log.info("Broker {} no longer coordinates group {} (now broker {})", brokerId, g.groupId,
+                                coordinatorOf(g.groupId));
+                        unload(g);
+                        continue;
+                    }
+                    if (g.state == Group.State.STABLE && g.protocol != null) {
+                        Set<String> all = new TreeSet<>();
+                        subscribedTopics(g, g.protocol).values().forEach(all::addAll);
+                        Map<String, Integer> counts = partitionCounts(all);
+                        if (!counts.equals(g.assignedPartitionCounts)) {
+                            prepareRebalance(g, "subscribed topics changed: " + g.assignedPartitionCounts + " -> " + counts);
+                        }
+                    }
+                }
+            }
+            if (!gone.isEmpty()) {
+                log.info("Topics {} were deleted; removing their committed offsets", gone);
+                cleanUp(false);
+            }
+        } catch (RuntimeException e) {
+            log.error("Broker {}: checking groups against the metadata failed", brokerId, e);
+        }
+    }
+
+    /**
+     * For every group this broker coordinates: removes the offsets of topics that no longer exist
+     * and, with {@code expire}, deletes a group without members whose last commit (or last member
+     * leaving) is older than {@code offsets.retention.minutes}.
+     */
+    private void cleanUp(boolean expire) {
+        if (closed) {
+            return;
+        }
+        store.listGroups().thenAccept(ids -> {
+            for (String id : ids) {
+                if (isCoordinator(id)) {
+                    group(id).thenCompose(g -> cleanUp(g, expire)).exceptionally(e -> {
+                        log.warn("Group {}: clean-up failed: {}", id, unwrap(e).toString());
+                        return null;
+                    });
+                }
+            }
+        }).exceptionally(e -> {
+            log.warn("Broker {}: listing groups for clean-up failed: {}", brokerId, unwrap(e).toString());
+            return null;
+        });
+    }
+
+    private CompletableFuture<Void> cleanUp(Group g, boolean expire) {
+        return store.fetchOffsets(g.groupId, Set.of()).thenCompose(offsets -> {
+            Set<String> topics = cache.topicNames();
+            Set<TopicPartition> deleted = new HashSet<>();
+            long last;
+            synchronized (g) {
+                last = g.emptySinceMs;
+            }
+            for (Map.Entry<TopicPartition, CommittedOffset> e : offsets.entrySet()) {
+                if (!topics.contains(e.getKey().topic())) {
+                    deleted.add(e.getKey());
+                } else {
+                    last = Math.max(last, e.getValue().commitTimestamp());
+                }
+            }
+            if (expire && System.currentTimeMillis() - last > config.offsetsRetentionMs()) {
+                synchronized (g) {
+                    if (g.unloaded || g.hasMembers() || g.state != Group.State.EMPTY) {
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    unload(g);
+                }
+                log.info("Group {} has had no members or commits for {} ms and is removed", g.groupId,
+                        config.offsetsRetentionMs());
+                return store.deleteGroup(g.groupId);
+            }
+            if (!deleted.isEmpty()) {
+                log.info("Group {}: removing offsets of deleted topics {}", g.groupId, deleted);
+                return store.deleteOffsets(g.groupId, deleted);
+            }
+            return CompletableFuture.completedFuture(null);
+        });
+    }
+
+    // ---------------------------------------------------------------- errors and close
+
+    private static Throwable unwrap(Throwable e) {
+        Throwable cause = e;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    /** A store failure as a group error: a lost version race is NOT_COORDINATOR, anything else retriable. */
+    private ErrorCode errorFor(Throwable failure, String what) {
+        Throwable cause = unwrap(failure);
+        if (cause instanceof VersionConflictException) {
+            return ErrorCode.NOT_COORDINATOR;
+        }
+        if (cause instanceof RunnelException r && r.errorCode() == ErrorCode.INVALID_REQUEST) {
+            log.error("{} failed: {}", what, r.getMessage());
+            return ErrorCode.UNKNOWN_SERVER_ERROR;
+        }
+        log.warn("{} failed: {}", what, cause.toString());
+        return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
+
+    /** Stops the timers and tells waiting joins to find the coordinator again. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (CompletableFuture<Group> f : groups.values()) {
+            Group g = f.getNow(null);
+            if (g != null) {
+                synchronized (g) {
+                    unload(g);
+                }
+            }
+        }
+        timer.shutdownNow();
+    }
+}
