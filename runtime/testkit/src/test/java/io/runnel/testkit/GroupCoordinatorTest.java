@@ -31,6 +31,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -61,7 +62,7 @@ class GroupCoordinatorTest {
     @BeforeAll
     static void start() {
         cluster = EmbeddedCluster.start(3, Map.of("group.min.session.timeout.ms", "1000",
-                "group.initial.rebalance.delay.ms", "1000", "offsets.retention.check.interval.ms", "600000",
+                "group.initial.rebalance.delay.ms", "1000", "offsets.retention.check.interval.ms", "500",
                 "auto.create.topics.enable", "false"));
         zk = CuratorFrameworkFactory.newClient(cluster.zookeeperConnect(), new RetryOneTime(100));
         zk.start();
@@ -445,6 +446,48 @@ class GroupCoordinatorTest {
     }
 
     @Test
+    void offsetsOfADeletedTopicAreRemoved() {
+        String gone = newTopic(2);
+        String kept = newTopic(1);
+        String groupId = newGroup();
+        try (RawClient client = new RawClient(coordinator(groupId))) {
+            OffsetCommit.Response r = client.call(new OffsetCommit.Request(groupId, -1, "", List.of(
+                    new PerTopic<>(gone, List.of(new OffsetCommit.PartitionData(0, 3, -1, null),
+                            new OffsetCommit.PartitionData(1, 4, -1, null))),
+                    new PerTopic<>(kept, List.of(new OffsetCommit.PartitionData(0, 5, -1, null))))));
+            assertTrue(r.topics().stream().flatMap(t -> t.partitions().stream()).allMatch(p -> p.errorCode() == 0),
+                    r.toString());
+            assertEquals(2, client.<OffsetFetch.Response>call(new OffsetFetch.Request(groupId, null)).topics().size());
+            client.call(new DeleteTopics.Request(List.of(gone), 30_000));
+            OffsetFetch.Response after = Await.until("the offsets of " + gone + " to go", WAIT,
+                    () -> client.<OffsetFetch.Response>call(new OffsetFetch.Request(groupId, null)),
+                    f -> f.topics().size() == 1);
+            assertEquals(List.of(new PerTopic<>(kept, List.of(new OffsetFetch.PartitionData(0, 5, -1, "", (short) 0)))),
+                    after.topics());
+        }
+    }
+
+    /** Groups whose last commit is older than offsets.retention.minutes go; recent ones stay. */
+    @Test
+    void groupsWithoutMembersExpireAfterTheOffsetsRetention() throws Exception {
+        String topic = newTopic(1);
+        String old = newGroup();
+        String recent = newGroup();
+        long longAgo = System.currentTimeMillis() - Duration.ofDays(8).toMillis();
+        // What a commit 8 days ago left in ZooKeeper (docs/zookeeper.md), and one from now.
+        zk.create().creatingParentsIfNeeded().forPath("/consumers/" + old + "/offsets/" + topic + "/0",
+                ("offset=5\nleaderEpoch=0\nmetadata=\ntimestamp=" + longAgo + "\n").getBytes(StandardCharsets.UTF_8));
+        zk.create().creatingParentsIfNeeded().forPath("/consumers/" + recent + "/offsets/" + topic + "/0",
+                ("offset=6\nleaderEpoch=0\nmetadata=\ntimestamp=" + System.currentTimeMillis() + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
+        Await.until("group " + old + " to expire", WAIT, () -> exists("/consumers/" + old), exists -> !exists);
+        try (RawClient client = new RawClient(coordinator(recent))) {
+            OffsetFetch.Response kept = client.call(new OffsetFetch.Request(recent, null));
+            assertEquals(6L, kept.topics().get(0).partitions().get(0).offset());
+        }
+    }
+
+    @Test
     void anotherBrokerTakesOverWhenTheCoordinatorStops() {
         String topic = newTopic(4);
         String groupId = newGroup();
@@ -540,6 +583,14 @@ class GroupCoordinatorTest {
             assertEquals(List.of(), p.assignment);
         } finally {
             closeAll(all);
+        }
+    }
+
+    private static boolean exists(String path) {
+        try {
+            return zk.checkExists().forPath(path) != null;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read " + path, e);
         }
     }
 
