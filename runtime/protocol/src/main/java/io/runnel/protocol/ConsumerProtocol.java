@@ -15,6 +15,7 @@ import java.util.TreeMap;
  * <pre>
  * Subscription:
  *   int16    version (0)
+ *   bool     cooperative       the member can rebalance cooperatively (keeps partitions while it rejoins)
  *   [string] topics            empty when a pattern is given
  *   string?  pattern           a java.util.regex pattern matched against whole topic names, or null
  *   [string topic, [int32 partition]] ownedPartitions
@@ -22,6 +23,7 @@ import java.util.TreeMap;
  *
  * Assignment:
  *   int16    version (0)
+ *   int8     rebalanceProtocol 0: eager, 1: cooperative (how this generation's members rebalance next)
  *   [string topic, [int32 partition]] partitions
  *   bytes?   userData
  * </pre>
@@ -35,25 +37,31 @@ public final class ConsumerProtocol {
     private ConsumerProtocol() {
     }
 
-    /** A member's subscription: a topic list, or a pattern (then {@code topics} is empty). */
+    /**
+     * A member's subscription: a topic list, or a pattern (then {@code topics} is empty); with
+     * {@code cooperative} the member supports cooperative rebalancing.
+     */
     public record Subscription(List<String> topics, String pattern, List<TopicPartition> ownedPartitions,
-                               ByteBuffer userData) {
+                               ByteBuffer userData, boolean cooperative) {
         public Subscription {
             topics = List.copyOf(topics);
             ownedPartitions = List.copyOf(ownedPartitions);
         }
 
         public static Subscription ofTopics(List<String> topics) {
-            return new Subscription(topics, null, List.of(), null);
+            return new Subscription(topics, null, List.of(), null, false);
         }
 
         public static Subscription ofPattern(String pattern) {
-            return new Subscription(List.of(), pattern, List.of(), null);
+            return new Subscription(List.of(), pattern, List.of(), null, false);
         }
     }
 
-    /** A member's partitions in a generation. */
-    public record Assignment(List<TopicPartition> partitions, ByteBuffer userData) {
+    /**
+     * A member's partitions in a generation; {@code cooperative}: the generation rebalances
+     * cooperatively (on the next rebalance the member keeps its partitions and reports them as owned).
+     */
+    public record Assignment(List<TopicPartition> partitions, ByteBuffer userData, boolean cooperative) {
         public Assignment {
             partitions = List.copyOf(partitions);
         }
@@ -61,7 +69,8 @@ public final class ConsumerProtocol {
 
     public static ByteBuffer encodeSubscription(Subscription subscription) {
         ProtocolWriter w = new ProtocolWriter();
-        w.int16(VERSION).array(subscription.topics(), ProtocolWriter::string).nullableString(subscription.pattern());
+        w.int16(VERSION).bool(subscription.cooperative()).array(subscription.topics(), ProtocolWriter::string)
+                .nullableString(subscription.pattern());
         writePartitions(w, subscription.ownedPartitions());
         w.nullableBytes(subscription.userData());
         return w.toSend().toBuffer();
@@ -71,16 +80,17 @@ public final class ConsumerProtocol {
     public static Subscription decodeSubscription(ByteBuffer bytes) {
         ProtocolReader r = new ProtocolReader(bytes);
         version(r);
+        boolean cooperative = r.bool("cooperative");
         List<String> topics = r.array("topics", x -> x.string("topic"));
         String pattern = r.nullableString("pattern");
         List<TopicPartition> owned = readPartitions(r, "ownedPartitions");
         ByteBuffer userData = r.nullableBytes("userData");
-        return new Subscription(topics, pattern, owned, userData);
+        return new Subscription(topics, pattern, owned, userData, cooperative);
     }
 
     public static ByteBuffer encodeAssignment(Assignment assignment) {
         ProtocolWriter w = new ProtocolWriter();
-        w.int16(VERSION);
+        w.int16(VERSION).int8((byte) (assignment.cooperative() ? 1 : 0));
         writePartitions(w, assignment.partitions());
         w.nullableBytes(assignment.userData());
         return w.toSend().toBuffer();
@@ -90,8 +100,12 @@ public final class ConsumerProtocol {
     public static Assignment decodeAssignment(ByteBuffer bytes) {
         ProtocolReader r = new ProtocolReader(bytes);
         version(r);
+        byte protocol = r.int8("rebalanceProtocol");
+        if (protocol != 0 && protocol != 1) {
+            throw ProtocolReader.malformed("rebalanceProtocol is " + protocol + ", not 0 (eager) or 1 (cooperative)");
+        }
         List<TopicPartition> partitions = readPartitions(r, "partitions");
-        return new Assignment(partitions, r.nullableBytes("userData"));
+        return new Assignment(partitions, r.nullableBytes("userData"), protocol == 1);
     }
 
     private static void version(ProtocolReader r) {

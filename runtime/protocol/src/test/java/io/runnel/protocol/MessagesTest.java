@@ -86,7 +86,7 @@ class MessagesTest {
     private static final ByteBuffer SUBSCRIPTION = ConsumerProtocol.encodeSubscription(
             ConsumerProtocol.Subscription.ofTopics(List.of("orders")));
     private static final ByteBuffer ASSIGNMENT = ConsumerProtocol.encodeAssignment(
-            new ConsumerProtocol.Assignment(List.of(new TopicPartition("orders", 0)), null));
+            new ConsumerProtocol.Assignment(List.of(new TopicPartition("orders", 0)), null, false));
 
     private static List<Message> sampleResponses() {
         return List.of(
@@ -130,14 +130,15 @@ class MessagesTest {
     void consumerProtocolBytesRoundTrip() {
         ConsumerProtocol.Subscription subscription = new ConsumerProtocol.Subscription(List.of(), "orders-.*",
                 List.of(new TopicPartition("orders-1", 2), new TopicPartition("orders-1", 0), new TopicPartition("a", 1)),
-                ByteBuffer.wrap(new byte[] {1, 2, 3}));
+                ByteBuffer.wrap(new byte[] {1, 2, 3}), true);
         ConsumerProtocol.Subscription decoded = ConsumerProtocol.decodeSubscription(
                 ConsumerProtocol.encodeSubscription(subscription));
         assertEquals(subscription.pattern(), decoded.pattern());
         assertEquals(java.util.Set.copyOf(subscription.ownedPartitions()), java.util.Set.copyOf(decoded.ownedPartitions()));
         assertEquals(subscription.userData(), decoded.userData());
+        assertTrue(decoded.cooperative());
         ConsumerProtocol.Assignment assignment = new ConsumerProtocol.Assignment(
-                List.of(new TopicPartition("a", 0), new TopicPartition("a", 3)), null);
+                List.of(new TopicPartition("a", 0), new TopicPartition("a", 3)), null, true);
         assertEquals(assignment, ConsumerProtocol.decodeAssignment(ConsumerProtocol.encodeAssignment(assignment)));
         RunnelException e = assertThrows(RunnelException.class,
                 () -> ConsumerProtocol.decodeSubscription(ByteBuffer.wrap(new byte[] {0, 0, 0})));

@@ -83,19 +83,21 @@ class GroupCoordinatorTest {
     /** A group member speaking the protocol on its own connection to the coordinator. */
     private static final class Member implements AutoCloseable {
         final String groupId;
-        final List<JoinGroup.Protocol> protocols;
+        final List<String> assignors;
+        final ConsumerProtocol.Subscription subscription;
         RawClient client;
         String memberId = "";
         int generation = -1;
         String leader;
         String protocol;
         List<TopicPartition> assignment = List.of();
+        boolean cooperativeGeneration;
         int pendingJoin = -1;
 
         Member(String groupId, List<String> assignors, ConsumerProtocol.Subscription subscription) {
             this.groupId = groupId;
-            ByteBuffer metadata = ConsumerProtocol.encodeSubscription(subscription);
-            this.protocols = assignors.stream().map(a -> new JoinGroup.Protocol(a, metadata)).toList();
+            this.assignors = assignors;
+            this.subscription = subscription;
             connect();
         }
 
@@ -106,8 +108,13 @@ class GroupCoordinatorTest {
             client = new RawClient(coordinator(groupId));
         }
 
+        /** A cooperative member reports the partitions it owns (keeps) when it rejoins. */
         JoinGroup.Request joinRequest() {
-            return new JoinGroup.Request(groupId, SESSION_MS, 10_000, memberId, "consumer", protocols);
+            ByteBuffer metadata = ConsumerProtocol.encodeSubscription(new ConsumerProtocol.Subscription(
+                    subscription.topics(), subscription.pattern(), subscription.cooperative() ? assignment : List.of(),
+                    null, subscription.cooperative()));
+            return new JoinGroup.Request(groupId, SESSION_MS, 10_000, memberId, "consumer",
+                    assignors.stream().map(a -> new JoinGroup.Protocol(a, metadata)).toList());
         }
 
         /** Gets a member id (MEMBER_ID_REQUIRED) and sends the join that waits for the generation. */
@@ -131,7 +138,9 @@ class GroupCoordinatorTest {
             protocol = joined.protocolName();
             SyncGroup.Response synced = client.call(new SyncGroup.Request(groupId, generation, memberId));
             assertEquals(ErrorCode.NONE.code(), synced.errorCode(), "sync of " + memberId);
-            assignment = ConsumerProtocol.decodeAssignment(synced.assignment()).partitions();
+            ConsumerProtocol.Assignment assigned = ConsumerProtocol.decodeAssignment(synced.assignment());
+            assignment = assigned.partitions();
+            cooperativeGeneration = assigned.cooperative();
             return joined;
         }
 
@@ -298,6 +307,60 @@ class GroupCoordinatorTest {
         try {
             joinAll(List.of(a, b, c));
             assertEquals("round-robin", a.protocol);
+        } finally {
+            closeAll(List.of(a, b, c));
+        }
+    }
+
+    /**
+     * Cooperative rebalancing with the sticky assignor: a partition that moves is withheld from its
+     * new owner until the old owner has given it up and rejoined.
+     */
+    @Test
+    void cooperativeMembersKeepTheirPartitionsAndAMovingPartitionWaitsForItsOwner() {
+        String topic = newTopic(4);
+        String groupId = newGroup();
+        ConsumerProtocol.Subscription cooperative = new ConsumerProtocol.Subscription(List.of(topic), null, List.of(),
+                null, true);
+        Member a = new Member(groupId, List.of("sticky"), cooperative);
+        Member b = new Member(groupId, List.of("sticky"), cooperative);
+        Member c = new Member(groupId, List.of("sticky"), cooperative);
+        try {
+            joinAll(List.of(a, b));
+            assertTrue(a.cooperativeGeneration, "sticky with cooperative members rebalances cooperatively");
+            assertPartitionedOnce(List.of(a, b), topic, 4, 2);
+            Set<TopicPartition> aBefore = Set.copyOf(a.assignment);
+            Set<TopicPartition> bBefore = Set.copyOf(b.assignment);
+
+            // A third member joins; the others rejoin keeping (and reporting) their partitions.
+            c.startJoin();
+            awaitRebalance(List.of(a, b));
+            a.startJoin();
+            b.startJoin();
+            List.of(a, b, c).forEach(Member::finishJoin);
+            assertTrue(aBefore.containsAll(a.assignment) && bBefore.containsAll(b.assignment),
+                    "nobody gets a partition another member still owns: " + a.assignment + " " + b.assignment);
+            assertEquals(List.of(), c.assignment, "the partition for " + c.memberId + " waits for its owner to give it up");
+            assertEquals(3, a.assignment.size() + b.assignment.size());
+            Member loser = a.assignment.size() == 1 ? a : b;
+            Member keeper = loser == a ? b : a;
+            Set<TopicPartition> keeperPartitions = Set.copyOf(keeper.assignment);
+
+            // The member that lost a partition has revoked it and rejoins: the next generation hands it over.
+            loser.startJoin();
+            awaitRebalance(List.of(keeper, c));
+            keeper.startJoin();
+            c.startJoin();
+            List.of(a, b, c).forEach(Member::finishJoin);
+            assertEquals(keeperPartitions, Set.copyOf(keeper.assignment), "sticky: the keeper kept its partitions");
+            assertEquals(1, loser.assignment.size());
+            assertEquals(1, c.assignment.size());
+            Set<TopicPartition> all = new TreeSet<>();
+            for (Member m : List.of(a, b, c)) {
+                all.addAll(m.assignment);
+            }
+            assertEquals(4, all.size(), "all 4 partitions assigned, none twice: " + a.assignment + " " + b.assignment
+                    + " " + c.assignment);
         } finally {
             closeAll(List.of(a, b, c));
         }

@@ -41,7 +41,7 @@ final class Group {
         int sessionTimeoutMs;
         int rebalanceTimeoutMs;
         List<GroupState.Protocol> protocols;
-        ByteBuffer assignment = ConsumerProtocol.encodeAssignment(new ConsumerProtocol.Assignment(List.of(), null));
+        ByteBuffer assignment = ConsumerProtocol.encodeAssignment(new ConsumerProtocol.Assignment(List.of(), null, false));
         /** The waiting JoinGroup, if the member has (re)joined in the current join phase. */
         CompletableFuture<Message> pendingJoin;
         ScheduledFuture<?> sessionTimer;

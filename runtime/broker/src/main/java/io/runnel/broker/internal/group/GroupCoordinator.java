@@ -4,6 +4,7 @@ import io.runnel.api.ErrorCode;
 import io.runnel.api.RunnelException;
 import io.runnel.api.TopicPartition;
 import io.runnel.api.assignor.MemberSubscription;
+import io.runnel.api.assignor.PartitionAssignor;
 import io.runnel.api.coordination.BrokerRegistration;
 import io.runnel.api.coordination.CommittedOffset;
 import io.runnel.api.coordination.GroupStore;
@@ -70,7 +71,8 @@ import static java.util.Objects.requireNonNull;
  *
  * <p>Unlike Kafka the coordinator runs the {@link io.runnel.api.assignor.PartitionAssignor}
  * itself: the join phase ends with every member's assignment computed and stored, so SyncGroup
- * never waits. Rebalances are eager.
+ * never waits. A generation is cooperative when its assignor and every member support it: a
+ * partition still owned by another member is then withheld from its new owner until it is given up.
  *
  * <p>Thread safe: a group's fields are guarded by its monitor; nothing blocks (the store answers
  * with futures, timers run on one scheduler thread).
@@ -519,6 +521,7 @@ public final class GroupCoordinator implements AutoCloseable {
         String protocol = vote(g);
         Map<String, List<TopicPartition>> assignment = null;
         Map<String, Integer> counts = Map.of();
+        boolean cooperative = false;
         if (protocol != null) {
             Map<String, Set<String>> topics = subscribedTopics(g, protocol);
             Set<String> all = new TreeSet<>();
@@ -532,10 +535,18 @@ public final class GroupCoordinator implements AutoCloseable {
                         s.ownedPartitions(), s.userData()));
             }
             AssignorPlugin plugin = assignors.stream().filter(a -> a.name().equals(protocol)).findFirst().orElseThrow();
+            cooperative = plugin.assignor().supportedProtocols().contains(PartitionAssignor.RebalanceProtocol.COOPERATIVE);
+            for (Group.Member m : g.members.values()) {
+                cooperative &= ConsumerProtocol.decodeSubscription(m.metadata(protocol)).cooperative();
+            }
             try {
                 assignment = plugin.assign(counts, subscriptions);
+                if (cooperative) {
+                    assignment = withholdOwnedElsewhere(g, assignment, subscriptions);
+                }
             } catch (RuntimeException e) {
                 log.error("Group {}: assignor {} failed", g.groupId, protocol, e);
+                assignment = null;
             }
         }
         if (assignment == null) {
@@ -557,14 +568,48 @@ public final class GroupCoordinator implements AutoCloseable {
         }
         for (Group.Member m : g.members.values()) {
             m.assignment = ConsumerProtocol.encodeAssignment(new ConsumerProtocol.Assignment(
-                    assignment.getOrDefault(m.memberId, List.of()), null));
+                    assignment.getOrDefault(m.memberId, List.of()), null, cooperative));
         }
         g.assignedPartitionCounts = counts;
         g.emptySinceMs = -1;
         g.state = Group.State.COMPLETING_REBALANCE;
-        log.info("Group {}: generation {} with {} member(s), assignor {}, leader {}", g.groupId, g.generationId,
-                g.members.size(), protocol, g.leader);
+        log.info("Group {}: generation {} with {} member(s), assignor {} ({}), leader {}", g.groupId, g.generationId,
+                g.members.size(), protocol, cooperative ? "cooperative" : "eager", g.leader);
         store(g, waiting);
+    }
+
+    /**
+     * Cooperative rebalancing (KIP-429) done on the coordinator: a partition the new assignment
+     * moves away from a member that still owns it is not given to its new owner in this
+     * generation. The old owner sees it gone, revokes it and rejoins with a smaller owned set,
+     * which starts the next rebalance, and that one hands it over.
+     */
+    private static Map<String, List<TopicPartition>> withholdOwnedElsewhere(Group g,
+            Map<String, List<TopicPartition>> assignment, Map<String, MemberSubscription> subscriptions) {
+        Map<TopicPartition, Set<String>> owners = new HashMap<>();
+        for (MemberSubscription s : subscriptions.values()) {
+            for (TopicPartition tp : s.ownedPartitions()) {
+                owners.computeIfAbsent(tp, x -> new HashSet<>()).add(s.memberId());
+            }
+        }
+        Map<String, List<TopicPartition>> result = new HashMap<>();
+        List<TopicPartition> withheld = new ArrayList<>();
+        assignment.forEach((member, partitions) -> {
+            List<TopicPartition> given = new ArrayList<>();
+            for (TopicPartition tp : partitions) {
+                Set<String> owner = owners.getOrDefault(tp, Set.of());
+                if (owner.isEmpty() || owner.equals(Set.of(member))) {
+                    given.add(tp);
+                } else {
+                    withheld.add(tp);
+                }
+            }
+            result.put(member, given);
+        });
+        if (!withheld.isEmpty()) {
+            log.info("Group {}: {} withheld until their owners revoke them", g.groupId, withheld);
+        }
+        return result;
     }
 
     /** Kafka's vote: each member votes for its most preferred assignor every member accepts; ties by {@code group.assignors} order. */
