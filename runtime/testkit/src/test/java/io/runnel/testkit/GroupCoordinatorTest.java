@@ -92,6 +92,7 @@ class GroupCoordinatorTest {
         String protocol;
         List<TopicPartition> assignment = List.of();
         boolean cooperativeGeneration;
+        int rebalanceTimeoutMs = 10_000;
         int pendingJoin = -1;
 
         Member(String groupId, List<String> assignors, ConsumerProtocol.Subscription subscription) {
@@ -113,7 +114,7 @@ class GroupCoordinatorTest {
             ByteBuffer metadata = ConsumerProtocol.encodeSubscription(new ConsumerProtocol.Subscription(
                     subscription.topics(), subscription.pattern(), subscription.cooperative() ? assignment : List.of(),
                     null, subscription.cooperative()));
-            return new JoinGroup.Request(groupId, SESSION_MS, 10_000, memberId, "consumer",
+            return new JoinGroup.Request(groupId, SESSION_MS, rebalanceTimeoutMs, memberId, "consumer",
                     assignors.stream().map(a -> new JoinGroup.Protocol(a, metadata)).toList());
         }
 
@@ -411,6 +412,36 @@ class GroupCoordinatorTest {
         }
     }
 
+    /** A member that heartbeats but does not rejoin within the rebalance timeout is removed. */
+    @Test
+    void aMemberThatDoesNotRejoinWithinTheRebalanceTimeoutIsRemoved() {
+        String topic = newTopic(4);
+        String groupId = newGroup();
+        List<Member> members = members(3, groupId, List.of("range"), topic);
+        Member a = members.get(0);
+        Member slow = members.get(1);
+        Member c = members.get(2);
+        members.forEach(m -> m.rebalanceTimeoutMs = 2_000);
+        try {
+            joinAll(List.of(a, slow));
+            c.startJoin();
+            awaitRebalance(List.of(a));
+            a.startJoin();
+            long started = System.nanoTime();
+            // The slow member stays alive (it heartbeats) but never rejoins.
+            Await.until("the slow member to be removed", WAIT, slow::heartbeat,
+                    code -> code == ErrorCode.UNKNOWN_MEMBER_ID.code());
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(tookMs >= 1_500, "removed only after the rebalance timeout, took " + tookMs + " ms");
+            a.finishJoin();
+            c.finishJoin();
+            assertEquals(a.generation, c.generation);
+            assertPartitionedOnce(List.of(a, c), topic, 4, 2);
+        } finally {
+            closeAll(members);
+        }
+    }
+
     @Test
     void leavingStartsARebalanceAndAnEmptyGroupCanBeDeleted() {
         String topic = newTopic(6);
@@ -565,8 +596,7 @@ class GroupCoordinatorTest {
             cluster.stopBroker(old);
             Await.until("another coordinator for " + groupId, WAIT, () -> coordinatorId(groupId), id -> id != old);
             for (Member m : members) {
-                m.connect();
-                assertEquals(ErrorCode.NONE.code(), m.heartbeat(), "the new coordinator knows generation " + generation);
+                awaitHeartbeatAccepted(m); // the new coordinator knows the generation
             }
             DescribeGroups.Group described = members.get(0).client.<DescribeGroups.Response>call(
                     new DescribeGroups.Request(List.of(groupId))).groups().get(0);
@@ -590,8 +620,7 @@ class GroupCoordinatorTest {
             cluster.startBroker(old);
             cluster.awaitEveryBrokerSeesAll();
             Await.until("the group back on broker " + old, WAIT, () -> coordinatorId(groupId), id -> id == old);
-            members.get(0).connect();
-            assertEquals(ErrorCode.NONE.code(), members.get(0).heartbeat());
+            awaitHeartbeatAccepted(members.get(0));
         } finally {
             closeAll(members);
             if (cluster.broker(0) == null || cluster.broker(1) == null || cluster.broker(2) == null) {
@@ -647,6 +676,18 @@ class GroupCoordinatorTest {
         } finally {
             closeAll(all);
         }
+    }
+
+    /** Heartbeats until accepted, finding the coordinator again when told to (as a client does). */
+    private static void awaitHeartbeatAccepted(Member m) {
+        m.connect();
+        Await.until(m.memberId + "'s heartbeat to be accepted", WAIT, () -> {
+            short code = m.heartbeat();
+            if (code == ErrorCode.NOT_COORDINATOR.code() || code == ErrorCode.COORDINATOR_NOT_AVAILABLE.code()) {
+                m.connect();
+            }
+            return code;
+        }, code -> code == ErrorCode.NONE.code());
     }
 
     private static boolean exists(String path) {

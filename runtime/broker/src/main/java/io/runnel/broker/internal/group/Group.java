@@ -86,6 +86,8 @@ final class Group {
     boolean rebalanceAgain;
     /** The last state write; the next one starts after it (so it sees its version). */
     CompletableFuture<Void> storing = CompletableFuture.completedFuture(null);
+    /** When a request last asked for the group (idle groups with nothing stored are forgotten). */
+    volatile long lastUsedMs = System.currentTimeMillis();
     /** No longer held by this coordinator: every request on this object must be refused. */
     boolean unloaded;
 

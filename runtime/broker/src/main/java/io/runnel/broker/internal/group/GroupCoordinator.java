@@ -210,6 +210,10 @@ public final class GroupCoordinator implements AutoCloseable {
     private CompletableFuture<Group> group(String groupId) {
         CompletableFuture<Group> existing = groups.get(groupId);
         if (existing != null) {
+            Group loaded = existing.getNow(null);
+            if (loaded != null) {
+                loaded.lastUsedMs = System.currentTimeMillis();
+            }
             return existing;
         }
         CompletableFuture<Group> mine = new CompletableFuture<>();
@@ -409,7 +413,8 @@ public final class GroupCoordinator implements AutoCloseable {
                 g.members.put(m.memberId, m);
                 log.info("Group {}: member {} joins", g.groupId, m.memberId);
             } else if (g.state == Group.State.STABLE && protocols.equals(m.protocols)
-                    && m.rebalanceTimeoutMs == r.rebalanceTimeoutMs() && m.sessionTimeoutMs == r.sessionTimeoutMs()) {
+                    && m.rebalanceTimeoutMs == (r.rebalanceTimeoutMs() > 0 ? r.rebalanceTimeoutMs() : r.sessionTimeoutMs())
+                    && m.sessionTimeoutMs == r.sessionTimeoutMs()) {
                 // Nothing changed (a retry, or a rejoin without reason): the current generation stands.
                 scheduleSession(g, m);
                 return CompletableFuture.completedFuture(new JoinGroup.Response(ErrorCode.NONE.code(), g.generationId,
@@ -418,7 +423,8 @@ public final class GroupCoordinator implements AutoCloseable {
             m.clientId = clientId;
             m.clientHost = clientHost;
             m.sessionTimeoutMs = r.sessionTimeoutMs();
-            m.rebalanceTimeoutMs = r.rebalanceTimeoutMs();
+            // Like Kafka's JoinGroup v0, a member without a rebalance timeout gets its session timeout.
+            m.rebalanceTimeoutMs = r.rebalanceTimeoutMs() > 0 ? r.rebalanceTimeoutMs() : r.sessionTimeoutMs();
             m.protocols = protocols;
             if (m.pendingJoin != null) {
                 m.pendingJoin.complete(joinError(ErrorCode.REBALANCE_IN_PROGRESS, m.memberId));
@@ -720,6 +726,8 @@ public final class GroupCoordinator implements AutoCloseable {
             g.storedVersion = version;
             if (g.state == Group.State.COMPLETING_REBALANCE && g.generationId == generation) {
                 g.state = Group.State.STABLE;
+                // Topics may have changed while the assignment was computed and stored.
+                scheduleMetadataCheck();
             }
             for (Map.Entry<Group.Member, CompletableFuture<Message>> e : waiting.entrySet()) {
                 Group.Member m = e.getKey();
@@ -1127,6 +1135,9 @@ public final class GroupCoordinator implements AutoCloseable {
         if (closed) {
             return;
         }
+        if (expire) {
+            forgetIdleGroups();
+        }
         store.listGroups().thenAccept(ids -> {
             for (String id : ids) {
                 if (isCoordinator(id)) {
@@ -1140,6 +1151,26 @@ public final class GroupCoordinator implements AutoCloseable {
             log.warn("Broker {}: listing groups for clean-up failed: {}", brokerId, unwrap(e).toString());
             return null;
         });
+    }
+
+    /**
+     * Drops from memory the groups with nothing stored, nothing going on and no request for a
+     * check interval (made by requests that named a group nobody joined), so made-up group ids do
+     * not pile up. They load again on use.
+     */
+    private void forgetIdleGroups() {
+        long idleSince = System.currentTimeMillis() - config.retentionCheckIntervalMs();
+        for (CompletableFuture<Group> f : groups.values()) {
+            Group g = f.getNow(null);
+            if (g != null) {
+                synchronized (g) {
+                    if (!g.unloaded && g.state == Group.State.EMPTY && g.storedVersion == -1 && !g.hasMembers()
+                            && g.pendingMemberIds.isEmpty() && g.storing.isDone() && g.lastUsedMs < idleSince) {
+                        unload(g);
+                    }
+                }
+            }
+        }
     }
 
     private CompletableFuture<Void> cleanUp(Group g, boolean expire) {
