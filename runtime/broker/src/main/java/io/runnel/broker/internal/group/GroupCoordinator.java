@@ -147,14 +147,18 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** The live broker that coordinates {@code groupId} in this broker's view, if any broker is alive. */
     public OptionalInt coordinatorOf(String groupId) {
+        return rendezvous(groupId, cache.brokers().stream().map(BrokerRegistration::brokerId).toList());
+    }
+
+    /** The broker with the highest hash of the group id and its id (rendezvous hashing); empty for no brokers. */
+    static OptionalInt rendezvous(String groupId, java.util.Collection<Integer> brokerIds) {
         long groupHash = fnv64(groupId);
         int best = -1;
         long bestHash = 0;
-        for (BrokerRegistration broker : cache.brokers()) {
-            long h = mix64(groupHash ^ mix64(broker.brokerId() + 0x9E3779B97F4A7C15L));
-            if (best == -1 || Long.compareUnsigned(h, bestHash) > 0
-                    || (h == bestHash && broker.brokerId() < best)) {
-                best = broker.brokerId();
+        for (int brokerId : brokerIds) {
+            long h = mix64(groupHash ^ mix64(brokerId + 0x9E3779B97F4A7C15L));
+            if (best == -1 || Long.compareUnsigned(h, bestHash) > 0 || (h == bestHash && brokerId < best)) {
+                best = brokerId;
                 bestHash = h;
             }
         }
