@@ -128,11 +128,17 @@ class GroupCoordinatorTest {
             pendingJoin = client.send(joinRequest());
         }
 
-        /** Reads the join's answer and syncs to get the assignment. */
-        JoinGroup.Response finishJoin() {
+        /** Reads the join's answer, whatever it is. */
+        JoinGroup.Response receiveJoin() {
             JoinGroup.Response joined = (JoinGroup.Response) client.receive(io.runnel.protocol.ApiKey.JOIN_GROUP,
                     pendingJoin);
             pendingJoin = -1;
+            return joined;
+        }
+
+        /** Reads the join's answer and syncs to get the assignment. */
+        JoinGroup.Response finishJoin() {
+            JoinGroup.Response joined = receiveJoin();
             assertEquals(ErrorCode.NONE.code(), joined.errorCode(), "join of " + memberId);
             generation = joined.generationId();
             leader = joined.leader();
@@ -630,6 +636,50 @@ class GroupCoordinatorTest {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * The group state write is a compare-and-set: a coordinator whose write loses (another broker
+     * that took the group over wrote meanwhile) drops the group, answers NOT_COORDINATOR, and the
+     * next request loads what the store holds.
+     */
+    @Test
+    void aCoordinatorThatLosesTheStateWriteRaceDropsTheGroupAndReloadsIt() throws Exception {
+        String topic = newTopic(2);
+        String groupId = newGroup();
+        List<Member> members = members(2, groupId, List.of("range"), topic);
+        Member a = members.get(0);
+        Member b = members.get(1);
+        try {
+            joinAll(List.of(a));
+            int generation = a.generation;
+            // What a broker that took the group over would do: write the state (here: the same bytes).
+            String path = "/consumers/" + groupId + "/state";
+            zk.setData().forPath(path, zk.getData().forPath(path));
+
+            b.startJoin();
+            awaitRebalance(List.of(a));
+            a.startJoin();
+            assertEquals(ErrorCode.NOT_COORDINATOR.code(), a.receiveJoin().errorCode(), "the fenced write fails the join");
+            assertEquals(ErrorCode.NOT_COORDINATOR.code(), b.receiveJoin().errorCode());
+
+            // Reloaded from the store: a is in its old generation again; b's id died with the dropped group.
+            awaitHeartbeatAccepted(a);
+            assertEquals(generation, a.generation);
+            b.connect();
+            assertEquals(ErrorCode.UNKNOWN_MEMBER_ID.code(), b.client.<JoinGroup.Response>call(b.joinRequest()).errorCode());
+            b.memberId = "";
+            b.startJoin();
+            awaitRebalance(List.of(a));
+            a.startJoin();
+            a.finishJoin();
+            b.finishJoin();
+            assertEquals(generation + 1, a.generation);
+            assertEquals(a.generation, b.generation);
+            assertPartitionedOnce(members, topic, 2, 1);
+        } finally {
+            closeAll(members);
         }
     }
 
