@@ -305,6 +305,29 @@ class GroupCoordinatorTest {
     }
 
     @Test
+    void twoGroupsOnOneTopicEachGetEveryPartitionAndTheirOwnOffsets() {
+        String topic = newTopic(3);
+        Member first = members(1, newGroup(), List.of("range"), topic).get(0);
+        Member second = members(1, newGroup(), List.of("round-robin"), topic).get(0);
+        try {
+            joinAll(List.of(first));
+            joinAll(List.of(second));
+            assertPartitionedOnce(List.of(first), topic, 3, 3);
+            assertPartitionedOnce(List.of(second), topic, 3, 3);
+            assertEquals(ErrorCode.NONE.code(), first.commit(topic, 0, 10, "first"));
+            assertEquals(ErrorCode.NONE.code(), second.commit(topic, 0, 20, "second"));
+            for (Member m : List.of(first, second)) {
+                OffsetFetch.Response r = m.client.call(new OffsetFetch.Request(m.groupId,
+                        List.of(new PerTopic<>(topic, List.of(0)))));
+                assertEquals(m == first ? 10L : 20L, r.topics().get(0).partitions().get(0).offset());
+            }
+        } finally {
+            first.close();
+            second.close();
+        }
+    }
+
+    @Test
     void theGroupVotesForTheAssignorMostMembersPrefer() {
         String topic = newTopic(2);
         String groupId = newGroup();
