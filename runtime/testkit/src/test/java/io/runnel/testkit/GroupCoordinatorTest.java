@@ -789,6 +789,14 @@ class GroupCoordinatorTest {
                     new JoinGroup.Request("", SESSION_MS, 10_000, "", "consumer", range)).errorCode());
             assertEquals(ErrorCode.INVALID_GROUP_ID.code(), client.<FindCoordinator.Response>call(
                     new FindCoordinator.Request("", FindCoordinator.GROUP)).errorCode());
+            for (String bad : List.of("a/b", ".", "..")) {
+                assertEquals(ErrorCode.INVALID_GROUP_ID.code(), client.<FindCoordinator.Response>call(
+                        new FindCoordinator.Request(bad, FindCoordinator.GROUP)).errorCode(), bad);
+                assertEquals(ErrorCode.INVALID_GROUP_ID.code(), client.<Heartbeat.Response>call(
+                        new Heartbeat.Request(bad, 1, "m")).errorCode(), bad);
+                assertEquals(ErrorCode.INVALID_GROUP_ID.code(), client.<OffsetFetch.Response>call(
+                        new OffsetFetch.Request(bad, null)).errorCode(), bad);
+            }
             assertEquals(ErrorCode.INVALID_SESSION_TIMEOUT.code(), client.<JoinGroup.Response>call(
                     new JoinGroup.Request(groupId, 10, 10_000, "", "consumer", range)).errorCode());
             assertEquals(ErrorCode.INVALID_SESSION_TIMEOUT.code(), client.<JoinGroup.Response>call(

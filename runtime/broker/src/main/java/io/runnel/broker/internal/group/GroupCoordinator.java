@@ -189,8 +189,9 @@ public final class GroupCoordinator implements AutoCloseable {
         if (request.keyType() != FindCoordinator.GROUP) {
             return findError(ErrorCode.INVALID_REQUEST, "unknown key type " + request.keyType() + "; 0 is a group");
         }
-        if (request.key().isEmpty()) {
-            return findError(ErrorCode.INVALID_GROUP_ID, "the group id is empty");
+        if (checkGroupId(request.key()) != ErrorCode.NONE) {
+            return findError(ErrorCode.INVALID_GROUP_ID, "invalid group id '" + request.key()
+                    + "': it must not be empty, contain '/' or be '.' or '..'");
         }
         OptionalInt coordinator = coordinatorOf(request.key());
         Optional<String> endpoint = coordinator.isPresent() ? cache.broker(coordinator.getAsInt())
@@ -225,7 +226,13 @@ public final class GroupCoordinator implements AutoCloseable {
         if (existing != null) {
             return existing;
         }
-        store.loadState(groupId).whenComplete((stored, e) -> {
+        CompletableFuture<Optional<Versioned<byte[]>>> loading;
+        try {
+            loading = store.loadState(groupId);
+        } catch (RuntimeException e) {
+            loading = CompletableFuture.failedFuture(e);
+        }
+        loading.whenComplete((stored, e) -> {
             if (e != null) {
                 groups.remove(groupId, mine);
                 mine.completeExceptionally(e);
@@ -327,8 +334,10 @@ public final class GroupCoordinator implements AutoCloseable {
 
     // ---------------------------------------------------------------- membership
 
+    /** A group id must be non-empty and usable as a name in the store: no '/', not "." or "..". */
     private static ErrorCode checkGroupId(String groupId) {
-        return groupId == null || groupId.isEmpty() ? ErrorCode.INVALID_GROUP_ID : ErrorCode.NONE;
+        return groupId == null || groupId.isEmpty() || groupId.contains("/") || groupId.equals(".")
+                || groupId.equals("..") ? ErrorCode.INVALID_GROUP_ID : ErrorCode.NONE;
     }
 
     private ErrorCode checkCoordinator(String groupId) {
