@@ -26,8 +26,9 @@ import java.util.stream.IntStream;
 /**
  * ZooKeeper and {@value #BROKERS} brokers as OS processes from the unpacked distribution, each
  * broker behind a {@link LinkProxy} that it advertises (clients and the other brokers' replica
- * fetchers reach it through the proxy; it listens on its own port). Knows each broker's process,
- * so a nemesis can SIGKILL, SIGSTOP / SIGCONT or restart it, and cut it off from its peers.
+ * fetchers reach it through the proxy; it listens on its own port), and reaching ZooKeeper through
+ * a proxy of its own. Knows each broker's process, so a nemesis can SIGKILL, SIGSTOP / SIGCONT or
+ * restart it, and cut it off from its peers or from ZooKeeper.
  * {@link #close()} stops everything it started (SIGCONT first for a stopped broker) and the proxies.
  */
 final class FaultCluster implements Closeable {
@@ -40,6 +41,7 @@ final class FaultCluster implements Closeable {
     private final int zkPort;
     private final int[] ports = new int[BROKERS];
     private final LinkProxy[] proxies = new LinkProxy[BROKERS];
+    private final LinkProxy[] zkProxies = new LinkProxy[BROKERS];
     private final Process[] brokers = new Process[BROKERS];
     private final boolean[] stopped = new boolean[BROKERS];
     private final int[] starts = new int[BROKERS];
@@ -56,7 +58,8 @@ final class FaultCluster implements Closeable {
         this.zkPort = freePort();
         for (int i = 0; i < BROKERS; i++) {
             ports[i] = freePort();
-            proxies[i] = new LinkProxy("broker-" + i, new InetSocketAddress("127.0.0.1", ports[i]));
+            proxies[i] = new LinkProxy("broker-" + i, new InetSocketAddress("127.0.0.1", ports[i]), true);
+            zkProxies[i] = new LinkProxy("zookeeper-for-" + i, new InetSocketAddress("127.0.0.1", zkPort), false);
         }
     }
 
@@ -90,7 +93,7 @@ final class FaultCluster implements Closeable {
                 "--override", "listeners=PLAINTEXT://127.0.0.1:" + ports[id],
                 "--override", "advertised.listeners=PLAINTEXT://" + proxies[id].address(),
                 "--override", "log.dirs=" + work.resolve("broker-" + id),
-                "--override", "zookeeper.connect=127.0.0.1:" + zkPort,
+                "--override", "zookeeper.connect=" + zkProxies[id].address(),
                 "--override", "zookeeper.session.timeout.ms=" + settings.sessionTimeoutMs(),
                 "--override", "replica.lag.time.max.ms=" + settings.replicaLagTimeMaxMs(),
                 "--override", "min.insync.replicas=2",
@@ -207,9 +210,21 @@ final class FaultCluster implements Closeable {
         }
     }
 
+    /**
+     * Black-holes broker {@code victim}'s connections to ZooKeeper (it reaches ZooKeeper through
+     * a proxy of its own): its session expires there while it still runs and still reaches the
+     * other brokers and the clients.
+     */
+    void cutFromZooKeeper(int victim) {
+        zkProxies[victim].blackHole(clientId -> true);
+    }
+
     /** Ends every cut: new connections go through again; the black-holed ones are closed. */
     void heal() {
         for (LinkProxy proxy : proxies) {
+            proxy.heal();
+        }
+        for (LinkProxy proxy : zkProxies) {
             proxy.heal();
         }
     }
@@ -275,6 +290,11 @@ final class FaultCluster implements Closeable {
             awaitExit(zookeeper);
         }
         for (LinkProxy proxy : proxies) {
+            if (proxy != null) {
+                proxy.close();
+            }
+        }
+        for (LinkProxy proxy : zkProxies) {
             if (proxy != null) {
                 proxy.close();
             }

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * acknowledged record lost, none stored twice or out of order, and each crash or freeze fail-over
  * within the ZooKeeper session timeout plus 2 s.
  *
- * <p>Short form (in {@code mvn verify}): one round of each fault. Long form, same code:
+ * <p>Short form (in {@code mvn verify}): one round of each kind of fault. Long form, same code:
  * {@code -Drunnel.fault.rounds=N} and the other {@code runnel.fault.*} properties below.
  */
 @Timeout(1500)
@@ -33,7 +33,7 @@ class FaultToleranceIT extends DistributionTestBase {
 
     @Test
     void acknowledgedRecordsSurviveCrashesFreezesAndPartitions() throws Exception {
-        int rounds = intProperty("runnel.fault.rounds", 3);
+        int rounds = intProperty("runnel.fault.rounds", Nemesis.Kind.values().length);
         int partitions = intProperty("runnel.fault.partitions", 3);
         int rate = intProperty("runnel.fault.rate", 300);
         FaultCluster.Settings settings = new FaultCluster.Settings(intProperty("runnel.fault.session.timeout.ms", 6000),

@@ -35,16 +35,22 @@ final class LinkProxy implements Closeable {
 
     private final String name;
     private final InetSocketAddress target;
+    private final boolean sniffClientId;
     private final ServerSocket server;
     private final Thread acceptor;
     private final Set<Link> links = ConcurrentHashMap.newKeySet();
     private volatile Predicate<String> blackHole = clientId -> false;
     private volatile boolean closed;
 
-    /** Listens on a free loopback port and forwards to {@code target}. */
-    LinkProxy(String name, InetSocketAddress target) throws IOException {
+    /**
+     * Listens on a free loopback port and forwards to {@code target}. With {@code sniffClientId}
+     * false (a ZooKeeper connection, say) the stream is not read as Kafka requests and every
+     * connection's client id is the empty string.
+     */
+    LinkProxy(String name, InetSocketAddress target, boolean sniffClientId) throws IOException {
         this.name = name;
         this.target = target;
+        this.sniffClientId = sniffClientId;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.acceptor = new Thread(this::acceptLoop, "proxy-" + name + "-accept");
         acceptor.setDaemon(true);
@@ -133,19 +139,24 @@ final class LinkProxy implements Closeable {
                 upstream.setTcpNoDelay(true);
                 client.setTcpNoDelay(true);
                 upstream.connect(target, 5000);
-                DataInputStream in = new DataInputStream(client.getInputStream());
-                byte[] header = new byte[HEADER_BYTES];
-                in.readFully(header);
-                int idLength = ByteBuffer.wrap(header, HEADER_BYTES - 2, 2).getShort();
-                byte[] id = new byte[Math.max(idLength, 0)];
-                in.readFully(id);
-                clientId = idLength < 0 ? "" : new String(id, StandardCharsets.UTF_8);
-                checkBlackHole();
                 OutputStream toUpstream = upstream.getOutputStream();
-                if (!blackHoled) {
-                    toUpstream.write(header);
-                    toUpstream.write(id);
-                    toUpstream.flush();
+                if (sniffClientId) {
+                    DataInputStream in = new DataInputStream(client.getInputStream());
+                    byte[] header = new byte[HEADER_BYTES];
+                    in.readFully(header);
+                    int idLength = ByteBuffer.wrap(header, HEADER_BYTES - 2, 2).getShort();
+                    byte[] id = new byte[Math.max(idLength, 0)];
+                    in.readFully(id);
+                    clientId = idLength < 0 ? "" : new String(id, StandardCharsets.UTF_8);
+                    checkBlackHole();
+                    if (!blackHoled) {
+                        toUpstream.write(header);
+                        toUpstream.write(id);
+                        toUpstream.flush();
+                    }
+                } else {
+                    clientId = "";
+                    checkBlackHole();
                 }
                 Thread back = new Thread(() -> pump(upstream, client), "proxy-" + name + "-" + clientId + "-back");
                 back.setDaemon(true);

@@ -24,7 +24,12 @@ final class Nemesis {
         /** SIGSTOP the leader past its ZooKeeper session timeout, then SIGCONT it: a zombie leader. */
         STOP,
         /** Black-hole the replication links between the leader and its peers; clients still reach it. */
-        PARTITION
+        PARTITION,
+        /**
+         * Black-hole the leader's ZooKeeper connection past its session timeout: another leader is
+         * elected while the old one still runs and still reaches its peers and the clients.
+         */
+        ZK_CUT
     }
 
     record Round(int number, Kind kind, int partition, int victim, Duration failover, String note) {
@@ -52,6 +57,7 @@ final class Nemesis {
             case KILL -> kill(number, partition, victim);
             case STOP -> stop(number, partition, victim);
             case PARTITION -> partition(number, partition, victim);
+            case ZK_CUT -> zooKeeperCut(number, partition, victim);
         };
         cluster.awaitFullIsr(topic, healTimeout);
         rounds.add(round);
@@ -100,6 +106,18 @@ final class Nemesis {
         return new Round(number, Kind.PARTITION, partition, victim, null,
                 "ISR shrank to [" + victim + "] after " + shrunk.toMillis() + " ms; healed after "
                         + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
+    }
+
+    private Round zooKeeperCut(int number, int partition, int victim) throws Exception {
+        long start = System.nanoTime();
+        cluster.cutFromZooKeeper(victim);
+        Duration failover = awaitNewLeader(partition, victim, start);
+        // The nemesis's intended duration, not synchronisation: keep the cut a little longer, so
+        // the old leader, which has not heard of its successor, goes on receiving produce requests.
+        parkUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
+        cluster.heal();
+        return new Round(number, Kind.ZK_CUT, partition, victim, failover, "healed after "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
     }
 
     /**
