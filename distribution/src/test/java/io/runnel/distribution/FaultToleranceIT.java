@@ -16,9 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The fault test (docs/reliability.md): ZooKeeper and 3 brokers as processes from the unpacked
  * distribution, an idempotent {@code acks=all} producer writing unique values to a topic with
  * replication factor 3 and {@code min.insync.replicas=2}, a {@link Nemesis} that kills, freezes and
- * cuts off leaders in turn, and a {@link HistoryChecker} that reads everything back. Required: no
- * acknowledged record lost, none stored twice or out of order, and each crash or freeze fail-over
- * within the ZooKeeper session timeout plus 2 s.
+ * cuts off leaders in turn, a {@link HistoryChecker} that reads everything back, and a
+ * {@link ReplicaComparer} that compares the replicas' logs. Required: no acknowledged record lost,
+ * none stored twice or out of order, replicas identical below the high watermark, and each
+ * fail-over (crash, freeze, cut from ZooKeeper) within the ZooKeeper session timeout plus 2 s.
  *
  * <p>Short form (in {@code mvn verify}): one round of each kind of fault. Long form, same code:
  * {@code -Drunnel.fault.rounds=N} and the other {@code runnel.fault.*} properties below.
@@ -67,6 +68,7 @@ class FaultToleranceIT extends DistributionTestBase {
             cluster.heal();
             cluster.awaitFullIsr(TOPIC, Duration.ofSeconds(120));
             HistoryChecker.Report report = HistoryChecker.check(cluster.bootstrap(), TOPIC, history, Duration.ofSeconds(120));
+            List<String> divergence = ReplicaComparer.compare(dist, work, TOPIC, report.endOffsets());
 
             Duration bound = Duration.ofMillis(settings.sessionTimeoutMs()).plusSeconds(2);
             StringBuilder summary = new StringBuilder();
@@ -74,6 +76,8 @@ class FaultToleranceIT extends DistributionTestBase {
                             + "replica.lag.time.max.ms %d, %d s%n", rounds, partitions, settings.sessionTimeoutMs(),
                     settings.replicaLagTimeMaxMs(), Duration.ofNanos(System.nanoTime() - started).toSeconds()));
             summary.append(report.table());
+            summary.append(divergence.isEmpty() ? "replicas: identical below the high watermark\n"
+                    : "replicas diverge:\n  " + String.join("\n  ", divergence) + "\n");
             for (Map.Entry<Nemesis.Kind, Duration> e : nemesis.maxFailover().entrySet()) {
                 summary.append(String.format("max fail-over %s: %d ms (bound %d ms)%n", e.getKey(),
                         e.getValue().toMillis(), bound.toMillis()));
@@ -93,6 +97,7 @@ class FaultToleranceIT extends DistributionTestBase {
             if (report.reordered() > 0) {
                 violations.add(report.reordered() + " acknowledged records out of order");
             }
+            violations.addAll(divergence);
             if (report.foreign() > 0) {
                 violations.add(report.foreign() + " records in a partition they were not sent to");
             }

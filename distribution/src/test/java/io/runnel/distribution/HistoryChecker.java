@@ -57,13 +57,14 @@ final class HistoryChecker {
                 }
             }
             for (int p = 0; p < history.partitions(); p++) {
-                partitions.add(checkPartition(p, values.getOrDefault(p, List.of()), history));
+                partitions.add(checkPartition(p, values.getOrDefault(p, List.of()), history,
+                        end.get(new TopicPartition(topic, p))));
             }
         }
         return new Report(partitions, history.failureKinds());
     }
 
-    private static PartitionReport checkPartition(int p, List<String> log, AckHistory history) {
+    private static PartitionReport checkPartition(int p, List<String> log, AckHistory history, long endOffset) {
         List<Long> ackOrder = history.ackOrder(p);
         Set<Long> acked = new HashSet<>(ackOrder);
         Set<Long> seen = new HashSet<>();
@@ -94,11 +95,11 @@ final class HistoryChecker {
         long lost = acked.stream().filter(n -> !seen.contains(n)).count();
         List<Long> lostSample = acked.stream().filter(n -> !seen.contains(n)).sorted().limit(10).toList();
         return new PartitionReport(p, history.sent(p), acked.size(), history.failed(p).size(), log.size(), lost,
-                duplicated, reordered, unackedPresent, foreign, lostSample);
+                duplicated, reordered, unackedPresent, foreign, lostSample, endOffset);
     }
 
     record PartitionReport(int partition, long sent, long acked, long failed, long stored, long lost, long duplicated,
-                           long reordered, long unackedPresent, long foreign, List<Long> lostSample) {
+                           long reordered, long unackedPresent, long foreign, List<Long> lostSample, long endOffset) {
     }
 
     record Report(List<PartitionReport> partitions, Map<String, Integer> failureKinds) {
@@ -120,6 +121,11 @@ final class HistoryChecker {
 
         long foreign() {
             return partitions.stream().mapToLong(PartitionReport::foreign).sum();
+        }
+
+        /** Each partition's high watermark when it was read. */
+        long[] endOffsets() {
+            return partitions.stream().mapToLong(PartitionReport::endOffset).toArray();
         }
 
         boolean ok() {
