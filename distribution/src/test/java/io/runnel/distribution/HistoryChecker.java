@@ -64,7 +64,7 @@ final class HistoryChecker {
         return new Report(partitions, history.failureKinds());
     }
 
-    private static PartitionReport checkPartition(int p, List<String> log, AckHistory history, long endOffset) {
+    static PartitionReport checkPartition(int p, List<String> log, AckHistory history, long endOffset) {
         List<Long> ackOrder = history.ackOrder(p);
         Set<Long> acked = new HashSet<>(ackOrder);
         Set<Long> seen = new HashSet<>();
