@@ -32,6 +32,15 @@ class FaultToleranceIT extends DistributionTestBase {
         return Integer.parseInt(System.getProperty(key, Integer.toString(defaultValue)).trim());
     }
 
+    /** The end of every broker's log, for a failure message (the logs go with the temporary folder). */
+    private static String brokerLogTails(FaultCluster cluster) {
+        StringBuilder s = new StringBuilder();
+        for (int id = 0; id < FaultCluster.BROKERS; id++) {
+            s.append("\n--- broker ").append(id).append(" log (last 30 lines)\n").append(cluster.logTail(id, 30));
+        }
+        return s.toString();
+    }
+
     @Test
     void acknowledgedRecordsSurviveCrashesFreezesAndPartitions() throws Exception {
         int rounds = intProperty("runnel.fault.rounds", Nemesis.Kind.values().length);
@@ -54,7 +63,12 @@ class FaultToleranceIT extends DistributionTestBase {
                 Waits.until("the producer's first acknowledgements", Duration.ofSeconds(60),
                         () -> history.ackedTotal() >= partitions * 10L);
                 for (int r = 0; r < rounds; r++) {
-                    Nemesis.Round round = nemesis.run(r);
+                    Nemesis.Round round;
+                    try {
+                        round = nemesis.run(r);
+                    } catch (AssertionError | RuntimeException e) {
+                        throw new AssertionError("round " + r + " failed: " + e.getMessage() + brokerLogTails(cluster), e);
+                    }
                     System.out.printf("fault test: round %d %s %s-%d leader %d: fail-over %s; %s; %d acked so far%n",
                             round.number(), round.kind(), TOPIC, round.partition(), round.victim(),
                             round.failover() == null ? "-" : round.failover().toMillis() + " ms", round.note(),
