@@ -49,7 +49,14 @@ class FaultToleranceIT extends DistributionTestBase {
         FaultCluster.Settings settings = new FaultCluster.Settings(intProperty("runnel.fault.session.timeout.ms", 6000),
                 500, intProperty("runnel.fault.replica.lag.time.max.ms", 3000));
         String dir = System.getProperty("runnel.fault.dir", "");
-        Path work = dir.isBlank() ? temp.resolve("cluster") : Files.createDirectories(Path.of(dir));
+        Path work = temp.resolve("cluster");
+        if (!dir.isBlank()) {
+            work = Files.createDirectories(Path.of(dir));
+            try (var entries = Files.list(work)) {
+                assertTrue(entries.findAny().isEmpty(), "runnel.fault.dir " + dir
+                        + " is not empty: the brokers would start on an earlier run's data");
+            }
+        }
 
         AckHistory history = new AckHistory(partitions);
         List<String> violations = new ArrayList<>();
