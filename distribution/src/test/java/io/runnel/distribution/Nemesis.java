@@ -29,7 +29,12 @@ final class Nemesis {
          * Black-hole the leader's ZooKeeper connection past its session timeout: another leader is
          * elected while the old one still runs and still reaches its peers and the clients.
          */
-        ZK_CUT
+        ZK_CUT,
+        /**
+         * SIGKILL the leader, then the leader that replaces it: the last replica leads alone, with
+         * fewer in-sync replicas than min.insync.replicas, until the two restart and catch up.
+         */
+        DOUBLE_KILL
     }
 
     record Round(int number, Kind kind, int partition, int victim, Duration failover, String note) {
@@ -58,6 +63,7 @@ final class Nemesis {
             case STOP -> stop(number, partition, victim);
             case PARTITION -> partition(number, partition, victim);
             case ZK_CUT -> zooKeeperCut(number, partition, victim);
+            case DOUBLE_KILL -> doubleKill(number, partition, victim);
         };
         cluster.awaitFullIsr(topic, healTimeout);
         rounds.add(round);
@@ -106,6 +112,21 @@ final class Nemesis {
         return new Round(number, Kind.PARTITION, partition, victim, null,
                 "ISR shrank to [" + victim + "] after " + shrunk.toMillis() + " ms; healed after "
                         + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
+    }
+
+    private Round doubleKill(int number, int partition, int victim) throws Exception {
+        long start = System.nanoTime();
+        cluster.kill(victim);
+        Duration first = awaitNewLeader(partition, victim, start);
+        int second = cluster.leader(firstLiveOtherThan(victim), topic, partition).orElseThrow();
+        long secondStart = System.nanoTime();
+        cluster.kill(second);
+        Duration failover = awaitNewLeader(partition, second, secondStart);
+        cluster.restart(victim);
+        cluster.restart(second);
+        return new Round(number, Kind.DOUBLE_KILL, partition, victim, first.compareTo(failover) >= 0 ? first : failover,
+                "then killed " + second + " (fail-overs " + first.toMillis() + " and " + failover.toMillis()
+                        + " ms); both restarted");
     }
 
     private Round zooKeeperCut(int number, int partition, int victim) throws Exception {
