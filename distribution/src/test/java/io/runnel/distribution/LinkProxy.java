@@ -66,7 +66,7 @@ final class LinkProxy implements Closeable {
     }
 
     /** From now on, black-holes the connections (open or new) whose client id matches. */
-    void blackHole(Predicate<String> clientIds) {
+    synchronized void blackHole(Predicate<String> clientIds) {
         blackHole = clientIds;
         for (Link link : links) {
             link.checkBlackHole();
@@ -74,7 +74,7 @@ final class LinkProxy implements Closeable {
     }
 
     /** Forwards every new connection again and closes those that were black-holed. */
-    void heal() {
+    synchronized void heal() {
         blackHole = clientId -> false;
         for (Link link : links) {
             if (link.blackHoled) {
@@ -119,7 +119,7 @@ final class LinkProxy implements Closeable {
     /** One proxied connection: a pump thread each way. */
     private final class Link {
         private final Socket client;
-        private Socket upstream;
+        private final Socket upstream = new Socket();
         private volatile String clientId;
         private volatile boolean blackHoled;
 
@@ -135,7 +135,6 @@ final class LinkProxy implements Closeable {
 
         private void run() {
             try {
-                upstream = new Socket();
                 upstream.setTcpNoDelay(true);
                 client.setTcpNoDelay(true);
                 upstream.connect(target, 5000);
@@ -193,10 +192,13 @@ final class LinkProxy implements Closeable {
             }
         }
 
+        /** Under the proxy's lock, so that a heal() never misses a connection that is black-holed. */
         void checkBlackHole() {
-            String id = clientId;
-            if (id != null && blackHole.test(id)) {
-                blackHoled = true;
+            synchronized (LinkProxy.this) {
+                String id = clientId;
+                if (id != null && blackHole.test(id)) {
+                    blackHoled = true;
+                }
             }
         }
 
