@@ -241,6 +241,13 @@ public final class Partition {
         if (any) {
             // The batches after the skipped ones are contiguous: one append.
             partitionLog.append(buffer.duplicate().position(buffer.position() + skipBytes), false, lastEpoch);
+            // Keep the producers' sequences in step with the log, as the leader does: if this
+            // replica leads later, a producer's next batch and its retries are judged by them.
+            for (RecordBatch batch : batches) {
+                if (batch.nextOffset() > end && batch.hasProducerId()) {
+                    producers.appended(batch, batch.baseOffset(), batch.lastOffset());
+                }
+            }
         }
         return true;
     }
@@ -266,6 +273,9 @@ public final class Partition {
             log.info("{}: truncating the log from offset {} to {} to follow broker {} in epoch {}", topicPartition, end,
                     offset, leaderId, epoch);
             partitionLog.truncateTo(offset);
+            // Batches cut off are no longer written: a retry of one must be appended again, not
+            // answered as a duplicate with offsets the log no longer has.
+            producers.truncateTo(partitionLog.logEndOffset());
             if (highWatermark > partitionLog.logEndOffset()) {
                 // Only uncommitted data can be truncated; the high watermark learned before stays valid
                 // for the leader's log, but this replica may not claim what it no longer has.

@@ -103,9 +103,13 @@ final class ProducerSequences {
                 batch.maxTimestamp()));
     }
 
-    /** Forgets everything: after a truncation the log's own state is the truth again. */
-    void clear() {
-        producers.clear();
+    /**
+     * Forgets the batches at or after {@code logEndOffset} (a truncated log no longer has them); a
+     * producer left with none is looked up in the log's own state again when next seen.
+     */
+    void truncateTo(long logEndOffset) {
+        producers.values().forEach(p -> p.batches.removeIf(b -> b.lastOffset() >= logEndOffset));
+        producers.values().removeIf(p -> p.batches.isEmpty());
     }
 
     private Producer producer(long id) {

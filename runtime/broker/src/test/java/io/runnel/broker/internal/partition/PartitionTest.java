@@ -116,6 +116,66 @@ class PartitionTest {
         assertEquals(List.of(0, 1, 2), p.isr());
     }
 
+    private static final long PRODUCER = 42;
+
+    /** An idempotent batch of {@code count} records from {@link #PRODUCER}, starting at {@code sequence}. */
+    private static RecordBatchBuilder idempotent(int sequence, int count) {
+        RecordBatchBuilder builder = new RecordBatchBuilder(null).idempotent(PRODUCER, (short) 0, sequence);
+        for (int i = 0; i < count; i++) {
+            builder.append(1_000L + i, null, new byte[]{(byte) (sequence + i)});
+        }
+        return builder;
+    }
+
+    /** As a follower fetches it: the leader's offsets and epoch. */
+    private static Records fetchedIdempotent(long baseOffset, int epoch, int sequence, int count) {
+        return new MemoryRecords(idempotent(sequence, count).baseOffset(baseOffset).partitionLeaderEpoch(epoch).build());
+    }
+
+    @Test
+    void aRetryOfABatchThatTruncationRemovedIsWrittenAgainNotAnsweredAsADuplicate() {
+        // Found by the fault test's zombie leader: broker 0 appends a batch it cannot commit, is
+        // deposed, truncates it away as follower, and later leads again. The producer's retry of
+        // that batch must be written; answering it as a duplicate (with offsets the log no longer
+        // has) would acknowledge a record that is not stored.
+        InMemoryLog log = new InMemoryLog();
+        Partition p = partition(log, 30_000);
+        p.becomeLeader(0, List.of(0, 1, 2), List.of(0, 1, 2));
+        assertEquals(0, p.appendAsLeader(idempotent(0, 2).build(), (short) -1).baseOffset());
+        assertEquals(2, p.appendAsLeader(idempotent(2, 2).build(), (short) -1).baseOffset());
+
+        p.becomeFollower(1, 1);
+        assertTrue(p.truncateAsFollower(2, 1), "the new leader's log ends at 2");
+        p.becomeLeader(2, List.of(0, 2), List.of(0, 1, 2));
+
+        Partition.AppendOutcome retry = p.appendAsLeader(idempotent(2, 2).build(), (short) -1);
+        assertEquals(2, retry.baseOffset());
+        assertEquals(4, log.logEndOffset(), "the retried batch is in the log again");
+    }
+
+    @Test
+    void aFollowerTracksTheProducersSequencesOfWhatItReplicatesSoItCanLeadThem() throws Exception {
+        // Found by the fault test (a leader cut off from ZooKeeper): a replica that led, then
+        // followed while the producer went on writing through another leader, and then led again
+        // refused the producer's next batch with OUT_OF_ORDER_SEQUENCE_NUMBER ("expected" the
+        // sequence after the last batch it had appended itself as leader).
+        InMemoryLog log = new InMemoryLog();
+        Partition p = partition(log, 30_000);
+        p.becomeLeader(0, List.of(0, 1, 2), List.of(0, 1, 2));
+        p.appendAsLeader(idempotent(0, 2).build(), (short) -1);
+
+        p.becomeFollower(1, 1);
+        assertTrue(p.appendAsFollower(concat(fetchedIdempotent(2, 1, 2, 2), fetchedIdempotent(4, 1, 4, 3)), 1));
+        assertEquals(7, log.logEndOffset());
+
+        p.becomeLeader(2, List.of(0, 2), List.of(0, 1, 2));
+        Partition.AppendOutcome retry = p.appendAsLeader(idempotent(4, 3).build(), (short) -1);
+        assertEquals(4, retry.baseOffset(), "a retry of a replicated batch is answered with its offsets");
+        assertEquals(7, log.logEndOffset(), "and not written twice");
+        Partition.AppendOutcome next = p.appendAsLeader(idempotent(7, 1).build(), (short) -1);
+        assertEquals(7, next.baseOffset(), "the producer's next batch is in sequence");
+    }
+
     @Test
     void aFollowerKeepsTheLeadersOffsetsAndEpochsAndRefusesAnOldEpoch() throws Exception {
         InMemoryLog log = new InMemoryLog();
