@@ -13,6 +13,7 @@ import io.runnel.broker.internal.BrokerConfig;
 import io.runnel.broker.internal.BrokerStorageContext;
 import io.runnel.broker.internal.Listener;
 import io.runnel.broker.internal.controller.Controller;
+import io.runnel.broker.internal.controller.ControllerRequests;
 import io.runnel.broker.internal.handler.ApiRequestHandler;
 import io.runnel.broker.internal.metadata.MetadataCache;
 import io.runnel.broker.internal.metadata.MetadataWatcher;
@@ -158,7 +159,8 @@ public final class Broker implements AutoCloseable {
         ExecutorService requestThreads = SocketServer.newRequestThreads(config.getInt(BrokerConfig.NUM_IO_THREADS));
         resources.push(requestThreads::shutdownNow);
         ApiRequestHandler handler = new ApiRequestHandler(replicas, cache, topics,
-                new ProducerIdManager(backend.metadata()), codecs, config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS),
+                new ProducerIdManager(backend.metadata()), new ControllerRequests(backend.metadata()), codecs,
+                config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS),
                 delayed, requestThreads);
         resources.push(handler);
 
@@ -194,8 +196,11 @@ public final class Broker implements AutoCloseable {
 
         // Closed before the backend (resources close in reverse): leaving the election hands the
         // controllership on while this broker can still write.
-        Controller controller = new Controller(brokerId, backend, cache, election,
-                config.getBoolean(BrokerConfig.UNCLEAN_LEADER_ELECTION));
+        Controller controller = new Controller(brokerId, backend, cache, election, topics, new Controller.Settings(
+                config.getBoolean(BrokerConfig.UNCLEAN_LEADER_ELECTION),
+                config.getBoolean(BrokerConfig.AUTO_LEADER_REBALANCE),
+                config.getInt(BrokerConfig.LEADER_IMBALANCE_PERCENTAGE),
+                config.getLong(BrokerConfig.LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS) * 1000));
         resources.push(controller);
         controller.start();
         log.info("Broker {} started: listening on {}, advertised as {}", brokerId, bound, advertised.hostPort());

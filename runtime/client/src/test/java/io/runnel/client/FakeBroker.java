@@ -212,6 +212,7 @@ public final class FakeBroker implements AutoCloseable {
             case METADATA -> metadata((Metadata.Request) request.body());
             case INIT_PRODUCER_ID -> new InitProducerId.Response((short) 0, nextProducerId.getAndIncrement(), (short) 0);
             case OFFSET_FOR_LEADER_EPOCH -> DROP; // brokers ask it of each other, clients never do
+            case CREATE_PARTITIONS, ELECT_LEADERS -> DROP; // admin calls these tests do not make
             case PRODUCE -> produce((Produce.Request) request.body());
             case FETCH -> fetch((Fetch.Request) request.body());
             case LIST_OFFSETS -> listOffsets((ListOffsets.Request) request.body());

@@ -1,8 +1,10 @@
 package io.runnel.protocol;
 
 import io.runnel.protocol.message.ApiVersions;
+import io.runnel.protocol.message.CreatePartitions;
 import io.runnel.protocol.message.CreateTopics;
 import io.runnel.protocol.message.DeleteTopics;
+import io.runnel.protocol.message.ElectLeaders;
 import io.runnel.protocol.message.Fetch;
 import io.runnel.protocol.message.InitProducerId;
 import io.runnel.protocol.message.ListOffsets;
@@ -55,6 +57,8 @@ public final class Messages {
             case DELETE_TOPICS -> DeleteTopics.Request.read(reader, v);
             case INIT_PRODUCER_ID -> InitProducerId.Request.read(reader, v);
             case OFFSET_FOR_LEADER_EPOCH -> OffsetForLeaderEpoch.Request.read(reader, v);
+            case CREATE_PARTITIONS -> CreatePartitions.Request.read(reader, v);
+            case ELECT_LEADERS -> ElectLeaders.Request.read(reader, v);
         };
         reader.expectEnd(key + " request");
         return new Request(header, key, body);
@@ -86,6 +90,8 @@ public final class Messages {
             case DELETE_TOPICS -> DeleteTopics.Response.read(reader, version);
             case INIT_PRODUCER_ID -> InitProducerId.Response.read(reader, version);
             case OFFSET_FOR_LEADER_EPOCH -> OffsetForLeaderEpoch.Response.read(reader, version);
+            case CREATE_PARTITIONS -> CreatePartitions.Response.read(reader, version);
+            case ELECT_LEADERS -> ElectLeaders.Response.read(reader, version);
         };
         reader.expectEnd(key + " response");
         return body;

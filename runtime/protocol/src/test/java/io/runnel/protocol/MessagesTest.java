@@ -7,8 +7,10 @@ import io.runnel.api.record.MemoryRecords;
 import io.runnel.api.record.RecordBatchBuilder;
 import io.runnel.api.record.Records;
 import io.runnel.protocol.message.ApiVersions;
+import io.runnel.protocol.message.CreatePartitions;
 import io.runnel.protocol.message.CreateTopics;
 import io.runnel.protocol.message.DeleteTopics;
+import io.runnel.protocol.message.ElectLeaders;
 import io.runnel.protocol.message.Fetch;
 import io.runnel.protocol.message.InitProducerId;
 import io.runnel.protocol.message.ListOffsets;
@@ -53,7 +55,10 @@ class MessagesTest {
                 new CreateTopics.Request(List.of(new CreateTopics.Topic("orders", 6, (short) 3,
                         Map.of("retention.ms", "60000", "cleanup.policy", "delete"))), 30_000, false),
                 new DeleteTopics.Request(List.of("orders", "old"), 30_000),
-                new InitProducerId.Request(null, 60_000));
+                new InitProducerId.Request(null, 60_000),
+                new CreatePartitions.Request(List.of(new CreatePartitions.Topic("orders", 12)), 30_000, true),
+                new ElectLeaders.Request(ElectLeaders.PREFERRED, List.of(new PerTopic<>("orders", List.of(0, 3))), 30_000),
+                new ElectLeaders.Request(ElectLeaders.UNCLEAN, null, 5_000));
     }
 
     private static List<Message> sampleResponses() {
@@ -73,7 +78,11 @@ class MessagesTest {
                         List.of(new ListOffsets.PartitionResult(0, (short) 0, -1L, 42L, 3))))),
                 new CreateTopics.Response(List.of(new CreateTopics.Result("orders", (short) 36, "exists"))),
                 new DeleteTopics.Response(List.of(new CreateTopics.Result("orders", (short) 0, null))),
-                new InitProducerId.Response((short) 0, 4000L, (short) 1));
+                new InitProducerId.Response((short) 0, 4000L, (short) 1),
+                new CreatePartitions.Response(List.of(new CreateTopics.Result("orders", (short) 37, "fewer"))),
+                new ElectLeaders.Response((short) 0, List.of(new PerTopic<>("orders", List.of(
+                        new ElectLeaders.PartitionResult(0, (short) 0, null),
+                        new ElectLeaders.PartitionResult(3, (short) 84, "leader 2 is the preferred replica"))))));
     }
 
     private static RequestHeader header(Message body) {

@@ -32,6 +32,9 @@ public final class BrokerConfig {
     public static final String UNCLEAN_LEADER_ELECTION = "unclean.leader.election.enable";
     public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
     public static final String CONTROLLED_SHUTDOWN = "controlled.shutdown.enable";
+    public static final String AUTO_LEADER_REBALANCE = "auto.leader.rebalance.enable";
+    public static final String LEADER_IMBALANCE_PERCENTAGE = "leader.imbalance.per.broker.percentage";
+    public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
 
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(BROKER_ID, Type.INT, null, 0, Integer.MAX_VALUE,
@@ -62,6 +65,12 @@ public final class BrokerConfig {
                     "A follower that has not caught up with the leader's log end for this long leaves the ISR.")
             .define(CONTROLLED_SHUTDOWN, Type.BOOLEAN, "true",
                     "On a clean stop, hand this broker's leaderships to other in-sync replicas before leaving.")
+            .define(AUTO_LEADER_REBALANCE, Type.BOOLEAN, "true",
+                    "The controller moves leaderships back to preferred replicas when a broker's leader imbalance is too high.")
+            .define(LEADER_IMBALANCE_PERCENTAGE, Type.INT, "10", 0, 100,
+                    "Share of a broker's preferred partitions led elsewhere above which the controller rebalances them.")
+            .define(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, Type.LONG, "300", 1, 86_400,
+                    "How often the controller checks the leader imbalance.")
             .define(PluginSelection.STORAGE_ENGINE, Type.STRING, "segmented-log", "The storage-engine plugin.")
             .define(PluginSelection.COORDINATION_BACKEND, Type.STRING, "zookeeper", "The coordination-backend plugin.")
             .define(PluginSelection.LEADER_ELECTION_POLICY, Type.STRING, "fewest-leaders",

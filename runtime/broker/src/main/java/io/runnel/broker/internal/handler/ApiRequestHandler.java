@@ -3,6 +3,7 @@ package io.runnel.broker.internal.handler;
 import io.runnel.api.ErrorCode;
 import io.runnel.api.RunnelException;
 import io.runnel.api.codec.CompressionCodec;
+import io.runnel.broker.internal.controller.ControllerRequests;
 import io.runnel.broker.internal.metadata.MetadataCache;
 import io.runnel.broker.internal.metadata.ProducerIdManager;
 import io.runnel.broker.internal.metadata.TopicManager;
@@ -11,8 +12,10 @@ import io.runnel.broker.internal.partition.ReplicaManager;
 import io.runnel.protocol.Message;
 import io.runnel.protocol.Messages;
 import io.runnel.protocol.message.ApiVersions;
+import io.runnel.protocol.message.CreatePartitions;
 import io.runnel.protocol.message.CreateTopics;
 import io.runnel.protocol.message.DeleteTopics;
+import io.runnel.protocol.message.ElectLeaders;
 import io.runnel.protocol.message.Fetch;
 import io.runnel.protocol.message.InitProducerId;
 import io.runnel.protocol.message.ListOffsets;
@@ -39,9 +42,11 @@ public final class ApiRequestHandler implements RequestHandler, AutoCloseable {
     private final TopicsHandler topics;
     private final ProducerIdManager producerIds;
     private final OffsetForLeaderEpochHandler offsetForLeaderEpoch;
+    private final AdminHandler admin;
 
     public ApiRequestHandler(ReplicaManager replicas, MetadataCache cache, TopicManager topicManager,
-                             ProducerIdManager producerIds, Map<Integer, CompressionCodec> codecs, boolean autoCreateTopics,
+                             ProducerIdManager producerIds, ControllerRequests controllerRequests,
+                             Map<Integer, CompressionCodec> codecs, boolean autoCreateTopics,
                              ScheduledExecutorService timer, Executor requestThreads) {
         this.produce = new ProduceHandler(replicas, cache, timer, requestThreads);
         this.offsetForLeaderEpoch = new OffsetForLeaderEpochHandler(replicas, cache);
@@ -50,6 +55,7 @@ public final class ApiRequestHandler implements RequestHandler, AutoCloseable {
         this.metadata = new MetadataHandler(cache, topicManager, autoCreateTopics);
         this.topics = new TopicsHandler(topicManager, cache, replicas);
         this.producerIds = producerIds;
+        this.admin = new AdminHandler(cache, controllerRequests, replicas);
     }
 
     @Override
@@ -65,6 +71,8 @@ public final class ApiRequestHandler implements RequestHandler, AutoCloseable {
             case INIT_PRODUCER_ID -> initProducerId((InitProducerId.Request) request.body());
             case OFFSET_FOR_LEADER_EPOCH -> CompletableFuture.completedFuture(Optional.of(
                     offsetForLeaderEpoch.handle((OffsetForLeaderEpoch.Request) request.body())));
+            case CREATE_PARTITIONS -> admin.createPartitions((CreatePartitions.Request) request.body());
+            case ELECT_LEADERS -> admin.electLeaders((ElectLeaders.Request) request.body());
         };
     }
 

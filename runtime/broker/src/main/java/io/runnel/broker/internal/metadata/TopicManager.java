@@ -40,6 +40,9 @@ public final class TopicManager {
     private static final Set<String> BROKER_TOPIC_KEYS = Set.of(PartitionSettings.MAX_MESSAGE_BYTES,
             PartitionSettings.MIN_INSYNC_REPLICAS, UNCLEAN_LEADER_ELECTION);
 
+    /** The most partitions a topic may have (as {@code num.partitions} allows). */
+    public static final int MAX_PARTITIONS = 100_000;
+
     private final CoordinationBackend backend;
     private final MetadataCache cache;
     private final ReplicaPlacementPolicy placement;
@@ -108,27 +111,69 @@ public final class TopicManager {
                     + replicationFactor);
         }
         validateConfigs(configs);
+        Map<Integer, List<Integer>> assignment = place(name, 0, partitions, replicas, Map.of());
+        return new TopicAssignment(name, TopicAssignment.newTopicId(), assignment, configs);
+    }
+
+    /**
+     * Places the replicas of partitions {@code first .. first + count - 1} with the plugin and
+     * checks its answer against the SPI contract.
+     */
+    private Map<Integer, List<Integer>> place(String name, int first, int count, int replicas,
+                                              Map<Integer, List<Integer>> existing) {
         List<BrokerRegistration> live = cache.brokers();
         if (replicas > live.size()) {
             throw new RunnelException(ErrorCode.INVALID_REPLICATION_FACTOR, "replication factor " + replicas
                     + " is larger than the " + live.size() + " live broker(s)");
         }
         List<BrokerInfo> brokers = live.stream().map(b -> new BrokerInfo(b.brokerId(), b.rack())).toList();
-        List<List<Integer>> placed = placement.place(new PlacementRequest(name, 0, partitions, replicas, brokers, Map.of()));
-        if (placed.size() != partitions) {
+        List<List<Integer>> placed = placement.place(new PlacementRequest(name, first, count, replicas, brokers, existing));
+        if (placed.size() != count) {
             throw new RunnelException(ErrorCode.INVALID_REPLICA_ASSIGNMENT, "replica placement returned "
-                    + placed.size() + " partitions for " + partitions);
+                    + placed.size() + " partitions for " + count);
         }
+        Set<Integer> liveIds = new HashSet<>();
+        live.forEach(b -> liveIds.add(b.brokerId()));
         Map<Integer, List<Integer>> assignment = new HashMap<>();
-        for (int p = 0; p < partitions; p++) {
-            List<Integer> r = placed.get(p);
-            if (r.size() != replicas || new HashSet<>(r).size() != replicas) {
-                throw new RunnelException(ErrorCode.INVALID_REPLICA_ASSIGNMENT, "replica placement gave partition " + p
-                        + " the replicas " + r + "; expected " + replicas + " distinct brokers");
+        for (int i = 0; i < count; i++) {
+            List<Integer> r = placed.get(i);
+            if (r.size() != replicas || new HashSet<>(r).size() != replicas || !liveIds.containsAll(r)) {
+                throw new RunnelException(ErrorCode.INVALID_REPLICA_ASSIGNMENT, "replica placement gave partition "
+                        + (first + i) + " the replicas " + r + "; expected " + replicas + " distinct live brokers");
             }
-            assignment.put(p, List.copyOf(r));
+            assignment.put(first + i, List.copyOf(r));
         }
-        return new TopicAssignment(name, TopicAssignment.newTopicId(), assignment, configs);
+        return assignment;
+    }
+
+    /**
+     * {@code current} with partitions added up to {@code count} in all, their replicas placed by
+     * the {@code replica.placement.policy} plugin over the live brokers with the topic's
+     * replication factor (that of partition 0). The controller calls it, on its own thread.
+     *
+     * @throws RunnelException {@link ErrorCode#INVALID_PARTITIONS} if {@code count} is not larger
+     *     than the current count (or above {@value #MAX_PARTITIONS}),
+     *     {@link ErrorCode#INVALID_REPLICATION_FACTOR} if fewer brokers are alive than the
+     *     replication factor, {@link ErrorCode#INVALID_REPLICA_ASSIGNMENT} if the plugin broke its contract
+     */
+    public TopicAssignment withPartitions(TopicAssignment current, int count) {
+        int now = current.partitionCount();
+        if (count <= now) {
+            throw new RunnelException(ErrorCode.INVALID_PARTITIONS, "topic '" + current.topic() + "' has " + now
+                    + " partition(s); the new count must be larger, not " + count + " (partitions cannot be removed)");
+        }
+        if (count > MAX_PARTITIONS) {
+            throw new RunnelException(ErrorCode.INVALID_PARTITIONS, "topic '" + current.topic() + "': " + count
+                    + " partitions is more than the " + MAX_PARTITIONS + " allowed");
+        }
+        int replicas = current.replicas().getOrDefault(0, List.of()).size();
+        if (replicas == 0) {
+            throw new RunnelException(ErrorCode.INVALID_REPLICA_ASSIGNMENT, "topic '" + current.topic()
+                    + "' has no replicas for partition 0");
+        }
+        Map<Integer, List<Integer>> all = new HashMap<>(current.replicas());
+        all.putAll(place(current.topic(), now, count - now, replicas, current.replicas()));
+        return new TopicAssignment(current.topic(), current.topicId(), all, current.configs());
     }
 
     private void validateConfigs(Map<String, String> configs) {
@@ -147,11 +192,23 @@ public final class TopicManager {
     }
 
     private CompletableFuture<Void> writeInitialStates(TopicAssignment assignment) {
+        return writeInitialStates(assignment, 0, 0);
+    }
+
+    /**
+     * Creates the first state of partitions {@code first ..} of {@code assignment}: the first
+     * replica leads in leader epoch 0, and every replica is in the ISR. A state already there is
+     * left as it is.
+     */
+    public CompletableFuture<Void> writeInitialStates(TopicAssignment assignment, int first, int controllerEpoch) {
         List<CompletableFuture<Integer>> writes = new ArrayList<>();
         assignment.replicas().forEach((p, replicas) -> {
+            if (p < first) {
+                return;
+            }
             int leader = replicas.get(0);
             // Every replica starts in sync: they all hold the same (empty) log.
-            PartitionState state = new PartitionState(leader, 0, replicas, 0);
+            PartitionState state = new PartitionState(leader, 0, replicas, controllerEpoch);
             // Tolerates a state already there: the controller writes the state of a partition left
             // without one for a while (a creator that died), and may have got in first.
             writes.add(backend.metadata().create(MetadataPaths.partitionState(assignment.topic(), p), state.encode())
