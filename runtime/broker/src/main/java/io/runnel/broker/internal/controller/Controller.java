@@ -597,13 +597,13 @@ public final class Controller implements AutoCloseable {
                 return new Outcome(ErrorCode.ELECTION_NOT_NEEDED, "the preferred replica " + preferred + " leads " + tp
                         + " already", current.leaderEpoch());
             }
-            if (!live.contains(preferred)) {
+            boolean alive = live.contains(preferred);
+            boolean inSync = current.isr().contains(preferred);
+            if (!alive || !inSync) {
+                String reason = !alive && !inSync ? "is not alive and not in the ISR " + current.isr()
+                        : !alive ? "is not alive" : "is not in the ISR " + current.isr();
                 return Outcome.of(ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE, "the preferred replica " + preferred + " of "
-                        + tp + " is not alive");
-            }
-            if (!current.isr().contains(preferred)) {
-                return Outcome.of(ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE, "the preferred replica " + preferred + " of "
-                        + tp + " is not in the ISR " + current.isr());
+                        + tp + " " + reason);
             }
             Map<Integer, Integer> counts = leaderCounts(live);
             OptionalInt currentLeader = live.contains(current.leader()) ? OptionalInt.of(current.leader())
