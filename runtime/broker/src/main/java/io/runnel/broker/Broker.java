@@ -13,7 +13,7 @@ import io.runnel.broker.internal.BrokerConfig;
 import io.runnel.broker.internal.BrokerStorageContext;
 import io.runnel.broker.internal.Listener;
 import io.runnel.broker.internal.controller.Controller;
-import io.runnel.broker.internal.controller.ControllerRequests;
+import io.runnel.broker.internal.metadata.ControllerRequests;
 import io.runnel.broker.internal.handler.ApiRequestHandler;
 import io.runnel.broker.internal.metadata.MetadataCache;
 import io.runnel.broker.internal.metadata.MetadataWatcher;

@@ -263,6 +263,47 @@ class LeadershipAndPartitionsTest {
         }
     }
 
+    // ---------------------------------------------------------------- topic creation by the controller
+
+    @Test
+    void topicsAreCreatedByTheControllerEvenWhenTheRequesterStopsWaiting() throws Exception {
+        start(Map.of());
+        int controller = controllerId(0);
+        int via = (controller + 1) % 3;
+        long epoch = Long.parseLong(new String(zk.getData().forPath("/controller_epoch"), StandardCharsets.UTF_8).trim());
+        try (RawClient client = new RawClient(cluster.broker(via).advertisedAddress())) {
+            CreateTopics.Response created = client.call(new CreateTopics.Request(
+                    List.of(new CreateTopics.Topic("made", 3, (short) 2, Map.of())), 20_000, false));
+            assertEquals(ErrorCode.NONE.code(), created.topics().get(0).errorCode(), created.toString());
+            // The controller placed it (round-robin) and wrote its first states in its epoch.
+            Map<Integer, List<Integer>> replicas = replicas("made");
+            for (int p = 0; p < 3; p++) {
+                assertEquals(List.of(p % 3, (p + 1) % 3), replicas.get(p));
+                State st = state("made", p);
+                assertEquals(p % 3, st.leader());
+                assertEquals(epoch, st.controllerEpoch(), "written by the controller: " + st);
+            }
+            CreateTopics.Response again = client.call(new CreateTopics.Request(
+                    List.of(new CreateTopics.Topic("made", 1, (short) 1, Map.of())), 20_000, false));
+            assertEquals(ErrorCode.TOPIC_ALREADY_EXISTS.code(), again.topics().get(0).errorCode());
+            CreateTopics.Response tooWide = client.call(new CreateTopics.Request(
+                    List.of(new CreateTopics.Topic("wide", 1, (short) 4, Map.of())), 20_000, false));
+            assertEquals(ErrorCode.INVALID_REPLICATION_FACTOR.code(), tooWide.topics().get(0).errorCode());
+            assertTrue(tooWide.topics().get(0).errorMessage().contains("replication factor 4 is larger than the 3"),
+                    tooWide.toString());
+
+            // A requester that gives up at once: the answer may be a timeout, but the topic is created.
+            CreateTopics.Response hasty = client.call(new CreateTopics.Request(
+                    List.of(new CreateTopics.Topic("hasty", 2, (short) 1, Map.of())), 1, false));
+            short code = hasty.topics().get(0).errorCode();
+            assertTrue(code == ErrorCode.NONE.code() || code == ErrorCode.REQUEST_TIMED_OUT.code(), hasty.toString());
+        }
+        Await.until("topic hasty created", WAIT, () -> metadata(via, "hasty"),
+                t -> t.errorCode() == ErrorCode.NONE.code() && t.partitions().size() == 2);
+        // Its answered request znode is cleaned up once its requester is known to be gone.
+        Await.until("no pending controller requests", WAIT, this::pendingRequests, List::isEmpty);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private ElectLeaders.Response elect(int via, byte type, List<PerTopic<Integer>> partitions) {

@@ -115,8 +115,10 @@ public final class RunnelAdmin implements AutoCloseable {
             futures.put(t.name(), new CompletableFuture<>());
             request.add(new CreateTopics.Topic(t.name(), t.numPartitions(), t.replicationFactor(), t.configs()));
         }
-        Function<List<CreateTopics.Topic>, Message> build = ts -> new CreateTopics.Request(ts, requestTimeoutMs, false);
-        perTopic(request, CreateTopics.Topic::name, build, r -> ((CreateTopics.Response) r).topics(), futures, deadline());
+        Function<List<CreateTopics.Topic>, Message> build = ts -> new CreateTopics.Request(ts, serverTimeoutMs(), false);
+        // A topic whose creation timed out may still be created: sent again, it would fail as existing.
+        perTopic(request, CreateTopics.Topic::name, build, r -> ((CreateTopics.Response) r).topics(), futures, deadline(),
+                code -> code.retriable() && code != ErrorCode.REQUEST_TIMED_OUT);
         return futures;
     }
 

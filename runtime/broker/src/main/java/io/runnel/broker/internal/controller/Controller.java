@@ -12,6 +12,7 @@ import io.runnel.api.election.Election;
 import io.runnel.api.election.ElectionRequest;
 import io.runnel.api.election.LeaderElectionPolicy;
 import io.runnel.broker.internal.metadata.ControllerRequestText;
+import io.runnel.broker.internal.metadata.ControllerRequests;
 import io.runnel.broker.internal.metadata.MetadataCache;
 import io.runnel.broker.internal.metadata.MetadataPaths;
 import io.runnel.broker.internal.metadata.PartitionState;
@@ -82,8 +83,11 @@ public final class Controller implements AutoCloseable {
     private static final long RETRY_MS = 500;
     /** How long a topic's partition may have no state before the controller writes one (its creator writes it first). */
     private static final long MISSING_STATE_GRACE_MS = 3_000;
-    /** How long after its deadline an answered request whose requester never deleted it is kept. */
-    private static final long ABANDONED_RESULT_MS = 60_000;
+    /**
+     * How long after its deadline an answered request whose requester never deleted it is kept (a
+     * margin for the brokers' clocks); deleted at the next look at the requests after that.
+     */
+    private static final long ABANDONED_RESULT_MS = 5_000;
     private static final int MAX_WRITE_ATTEMPTS = 5;
 
     private final int brokerId;
@@ -484,23 +488,19 @@ public final class Controller implements AutoCloseable {
             deleteQuietly(path);
             return true;
         }
-        long now = System.currentTimeMillis();
         if (ControllerRequestText.isDone(request)) {
-            if (now > deadline + ABANDONED_RESULT_MS) {
-                deleteQuietly(path); // answered, but its requester never collected the result
+            if (System.currentTimeMillis() > deadline + ABANDONED_RESULT_MS) {
+                deleteQuietly(path); // answered, but its requester stopped waiting before it collected the result
             }
             return true;
         }
-        if (now > deadline) {
-            log.info("Controller: dropping request {} ({}): its requester stopped waiting", name,
-                    request.get(ControllerRequestText.TYPE));
-            deleteQuietly(path);
-            return true;
-        }
+        // A request past its deadline is still carried out (its requester answered REQUEST_TIMED_OUT).
+
         String type = request.getOrDefault(ControllerRequestText.TYPE, "");
         Map<String, String> result = switch (type) {
             case ControllerRequests.ELECT_LEADERS -> electLeaders(request, ourEpoch);
             case ControllerRequests.CREATE_PARTITIONS -> createPartitions(request, ourEpoch);
+            case ControllerRequests.CREATE_TOPIC -> createTopic(request, ourEpoch);
             default -> Map.of(ControllerRequests.ERROR, String.valueOf(ErrorCode.INVALID_REQUEST.code()),
                     ControllerRequests.MESSAGE, "unknown controller request type '" + type + "'");
         };
@@ -512,6 +512,13 @@ public final class Controller implements AutoCloseable {
         answered.put(ControllerRequestText.DONE, "true");
         try {
             await(backend.metadata().compareAndSet(path, ControllerRequestText.encode(answered), read.get().version()));
+            long collectBy = deadline + ABANDONED_RESULT_MS - System.currentTimeMillis();
+            if (collectBy < 0) {
+                deleteQuietly(path); // nobody waits for this answer any more
+            } else {
+                // Look again once the requester must have collected it, and delete it if it did not.
+                thread.schedule(this::scheduleRequests, collectBy + 10, TimeUnit.MILLISECONDS);
+            }
         } catch (RuntimeException e) {
             log.info("Controller: could not write the result of request {} (its requester may have given up): {}",
                     name, e.toString());
@@ -761,6 +768,23 @@ public final class Controller implements AutoCloseable {
             return ControllerRequests.error(ErrorCode.INVALID_REQUEST, "bad partition count: " + e.getMessage());
         } catch (io.runnel.api.RunnelException e) {
             return ControllerRequests.error(e.errorCode(), e.getMessage());
+        }
+    }
+
+    /**
+     * CREATE_TOPIC: checks the topic, places its replicas with the placement plugin, creates the
+     * topic znode (the commit point: a name taken meanwhile is {@code TOPIC_ALREADY_EXISTS}) and
+     * each partition's first state.
+     */
+    private Map<String, String> createTopic(Map<String, String> request, long ourEpoch) {
+        try {
+            TopicManager.NewTopic topic = ControllerRequests.decodeNewTopic(request);
+            await(topics.createNow(topic, (int) ourEpoch));
+            return ControllerRequests.error(ErrorCode.NONE, null);
+        } catch (io.runnel.api.RunnelException e) {
+            return ControllerRequests.error(e.errorCode(), e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return ControllerRequests.error(ErrorCode.INVALID_REQUEST, e.getMessage());
         }
     }
 

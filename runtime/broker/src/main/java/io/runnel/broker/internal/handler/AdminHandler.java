@@ -3,7 +3,7 @@ package io.runnel.broker.internal.handler;
 import io.runnel.api.ErrorCode;
 import io.runnel.api.RunnelException;
 import io.runnel.api.TopicPartition;
-import io.runnel.broker.internal.controller.ControllerRequests;
+import io.runnel.broker.internal.metadata.ControllerRequests;
 import io.runnel.broker.internal.metadata.MetadataCache;
 import io.runnel.broker.internal.metadata.PartitionState;
 import io.runnel.broker.internal.partition.ReplicaManager;

@@ -24,11 +24,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Creates and deletes topics in the metadata store: checks the request, places the replicas with
- * the {@link ReplicaPlacementPolicy} plugin, writes the assignment, then each partition's first
- * state (the first replica leads; every replica is in the ISR, since all hold the same empty log).
+ * Creates and deletes topics in the metadata store. Creation goes through the controller
+ * ({@link ControllerRequests}): the requesting broker checks what it can, and the controller, on its
+ * thread, places the replicas with the {@link ReplicaPlacementPolicy} plugin, writes the assignment,
+ * then each partition's first state (the first replica leads; every replica is in the ISR, since all
+ * hold the same empty log). The controller also places added partitions ({@link #withPartitions}).
  *
- * <p>Creating {@code /brokers/topics/<topic>} is the commit point: two brokers racing to create
+ * <p>Creating {@code /brokers/topics/<topic>} is the commit point: two requests racing to create
  * one topic get one winner and one {@code TOPIC_ALREADY_EXISTS}. Thread safe.
  */
 public final class TopicManager {
@@ -44,6 +46,9 @@ public final class TopicManager {
     public static final int MAX_PARTITIONS = 100_000;
 
     private final CoordinationBackend backend;
+    private final ControllerRequests controller;
+    private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<Void>> autoCreating =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final MetadataCache cache;
     private final ReplicaPlacementPolicy placement;
     private final StorageEngine storage;
@@ -53,6 +58,7 @@ public final class TopicManager {
     public TopicManager(CoordinationBackend backend, MetadataCache cache, ReplicaPlacementPolicy placement,
                         StorageEngine storage, int defaultPartitions, int defaultReplicationFactor) {
         this.backend = backend;
+        this.controller = new ControllerRequests(backend.metadata());
         this.cache = cache;
         this.placement = placement;
         this.storage = storage;
@@ -67,22 +73,79 @@ public final class TopicManager {
         return keys;
     }
 
+    /** A topic to create, as asked (-1: the broker default). */
+    public record NewTopic(String name, int partitions, int replicationFactor, Map<String, String> configs,
+                           boolean validateOnly) {
+        public NewTopic {
+            configs = new java.util.TreeMap<>(configs);
+        }
+    }
+
     /**
-     * Creates a topic; {@code numPartitions} and {@code replicationFactor} of -1 take the broker
-     * defaults. Completes when the metadata is written (or, with {@code validateOnly}, checked).
-     * Fails with a {@link RunnelException} carrying the error for the response.
+     * Creates a topic through the controller; {@code numPartitions} and {@code replicationFactor}
+     * of -1 take the broker defaults. What this broker can tell from its own view (a bad name, a
+     * topic it knows, bad counts or configs) fails at once; the rest, with the replica placement,
+     * is the controller's ({@link #createNow}). Completes when the metadata is written (or, with
+     * {@code validateOnly}, checked). Fails with a {@link RunnelException} carrying the error for
+     * the response, {@link ErrorCode#REQUEST_TIMED_OUT} if the controller does not answer within
+     * {@code timeoutMs}.
      */
     public CompletableFuture<Void> create(String name, int numPartitions, int replicationFactor,
-                                          Map<String, String> configs, boolean validateOnly) {
-        TopicAssignment assignment;
+                                          Map<String, String> configs, boolean validateOnly, long timeoutMs) {
+        NewTopic topic = new NewTopic(name, numPartitions, replicationFactor, configs, validateOnly);
         try {
-            assignment = plan(name, numPartitions, replicationFactor, configs);
+            check(topic);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        if (validateOnly) {
+        return controller.submit(ControllerRequests.CREATE_TOPIC, ControllerRequests.encodeNewTopic(topic), timeoutMs)
+                .thenAccept(answer -> {
+                    ErrorCode code = ErrorCode.forCode(parseCode(answer.get(ControllerRequests.ERROR)));
+                    if (code != ErrorCode.NONE) {
+                        String message = answer.get(ControllerRequests.MESSAGE);
+                        throw new RunnelException(code, message != null ? message : "topic " + name + ": "
+                                + code.description());
+                    }
+                });
+    }
+
+    /**
+     * Creates a topic with the broker defaults for a client's Metadata request; a creation of the
+     * same name already under way is joined rather than sent again.
+     */
+    public CompletableFuture<Void> autoCreate(String name, long timeoutMs) {
+        return autoCreating.computeIfAbsent(name, n -> {
+            CompletableFuture<Void> created = create(n, -1, -1, Map.of(), false, timeoutMs);
+            created.whenComplete((v, e) -> autoCreating.remove(n));
+            return created;
+        });
+    }
+
+    private static short parseCode(String value) {
+        try {
+            return value == null ? ErrorCode.UNKNOWN_SERVER_ERROR.code() : Short.parseShort(value.trim());
+        } catch (NumberFormatException e) {
+            return ErrorCode.UNKNOWN_SERVER_ERROR.code();
+        }
+    }
+
+    /**
+     * The controller's part of topic creation, on its thread: checks {@code topic} against the
+     * controller's view, places the replicas with the {@link ReplicaPlacementPolicy} plugin, then
+     * (unless validate-only) creates {@code /brokers/topics/<topic>}, the commit point, and each
+     * partition's first state written with {@code controllerEpoch}.
+     */
+    public CompletableFuture<Void> createNow(NewTopic topic, int controllerEpoch) {
+        TopicAssignment assignment;
+        try {
+            assignment = plan(topic.name(), topic.partitions(), topic.replicationFactor(), topic.configs());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (topic.validateOnly()) {
             return CompletableFuture.completedFuture(null);
         }
+        String name = topic.name();
         return backend.metadata().create(MetadataPaths.topic(name), assignment.encode())
                 .exceptionally(e -> {
                     if (unwrap(e) instanceof VersionConflictException) {
@@ -90,27 +153,36 @@ public final class TopicManager {
                     }
                     throw e instanceof CompletionException c ? c : new CompletionException(e);
                 })
-                .thenCompose(version -> writeInitialStates(assignment))
+                .thenCompose(version -> writeInitialStates(assignment, 0, controllerEpoch))
                 .thenRun(() -> log.info("Created topic {} with {} partition(s), replicas {}", name,
                         assignment.partitionCount(), assignment.replicas()));
     }
 
-    private TopicAssignment plan(String name, int numPartitions, int replicationFactor, Map<String, String> configs) {
+    /** The checks that need no placement; the same on the requesting broker and on the controller. */
+    private int[] check(NewTopic topic) {
+        String name = topic.name();
         TopicNames.validate(name);
         if (cache.topic(name).isPresent()) {
             throw new RunnelException(ErrorCode.TOPIC_ALREADY_EXISTS, "topic '" + name + "' already exists");
         }
-        int partitions = numPartitions == -1 ? defaultPartitions : numPartitions;
-        if (partitions <= 0) {
-            throw new RunnelException(ErrorCode.INVALID_PARTITIONS, "number of partitions must be at least 1, not "
-                    + numPartitions);
+        int partitions = topic.partitions() == -1 ? defaultPartitions : topic.partitions();
+        if (partitions <= 0 || partitions > MAX_PARTITIONS) {
+            throw new RunnelException(ErrorCode.INVALID_PARTITIONS, "number of partitions must be 1 to " + MAX_PARTITIONS
+                    + ", not " + topic.partitions());
         }
-        int replicas = replicationFactor == -1 ? defaultReplicationFactor : replicationFactor;
+        int replicas = topic.replicationFactor() == -1 ? defaultReplicationFactor : topic.replicationFactor();
         if (replicas <= 0) {
             throw new RunnelException(ErrorCode.INVALID_REPLICATION_FACTOR, "replication factor must be at least 1, not "
-                    + replicationFactor);
+                    + topic.replicationFactor());
         }
-        validateConfigs(configs);
+        validateConfigs(topic.configs());
+        return new int[] {partitions, replicas};
+    }
+
+    private TopicAssignment plan(String name, int numPartitions, int replicationFactor, Map<String, String> configs) {
+        int[] counts = check(new NewTopic(name, numPartitions, replicationFactor, configs, true));
+        int partitions = counts[0];
+        int replicas = counts[1];
         Map<Integer, List<Integer>> assignment = place(name, 0, partitions, replicas, Map.of());
         return new TopicAssignment(name, TopicAssignment.newTopicId(), assignment, configs);
     }
@@ -189,10 +261,6 @@ public final class TopicManager {
         }
         PartitionSettings.of(new PartitionSettings(1, 1), configs);
         storage.validateTopicConfig(configs);
-    }
-
-    private CompletableFuture<Void> writeInitialStates(TopicAssignment assignment) {
-        return writeInitialStates(assignment, 0, 0);
     }
 
     /**

@@ -1,12 +1,10 @@
-package io.runnel.broker.internal.controller;
+package io.runnel.broker.internal.metadata;
 
 import io.runnel.api.ErrorCode;
 import io.runnel.api.RunnelException;
 import io.runnel.api.Subscription;
 import io.runnel.api.TopicPartition;
 import io.runnel.api.coordination.MetadataStore;
-import io.runnel.broker.internal.metadata.ControllerRequestText;
-import io.runnel.broker.internal.metadata.MetadataPaths;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,14 +24,17 @@ import java.util.stream.Collectors;
  * watches that znode; the controller (which watches the children) handles it on its thread and
  * writes the result keys and {@code done=true} into the same znode with a compare-and-set; the
  * requester then reads the result and deletes the znode. A request not answered by its deadline
- * fails with {@link ErrorCode#REQUEST_TIMED_OUT} and its znode is deleted (a controller that finds
- * one past its deadline drops it).
+ * fails with {@link ErrorCode#REQUEST_TIMED_OUT}, but stays queued and is still carried out, as
+ * Kafka carries on with a topic creation whose request timed out; the controller deletes the
+ * znodes of answered requests whose requester stopped waiting.
  *
  * <pre>
  *   type=ELECT_LEADERS       election=PREFERRED|UNCLEAN   partitions=orders:0,orders:1
  *     result, per partition: error.orders:0=84  message.orders:0=...  leaderEpoch.orders:0=5
  *   type=CREATE_PARTITIONS   topic=orders  topicId=...  count=6  validateOnly=false
- *     result: error=0  message=...
+ *   type=CREATE_TOPIC        topic=orders  partitionCount=6  replicationFactor=3  config.retention.ms=...
+ *                            validateOnly=false
+ *     result of either: error=0  message=...
  * </pre>
  *
  * <p>Thread safe.
@@ -43,6 +44,11 @@ public final class ControllerRequests {
 
     public static final String ELECT_LEADERS = "ELECT_LEADERS";
     public static final String CREATE_PARTITIONS = "CREATE_PARTITIONS";
+    public static final String CREATE_TOPIC = "CREATE_TOPIC";
+    public static final String PARTITION_COUNT = "partitionCount";
+    public static final String REPLICATION_FACTOR = "replicationFactor";
+    /** Prefix of a new topic's configuration keys in a CREATE_TOPIC request. */
+    public static final String CONFIG_PREFIX = "config.";
     public static final String ELECTION = "election";
     public static final String PREFERRED = "PREFERRED";
     public static final String UNCLEAN = "UNCLEAN";
@@ -64,7 +70,7 @@ public final class ControllerRequests {
     /**
      * Writes a request for the controller and completes with the znode's values once the
      * controller has answered; fails with {@link ErrorCode#REQUEST_TIMED_OUT} after
-     * {@code timeoutMs}. Never blocks.
+     * {@code timeoutMs} (the request stays queued). Never blocks.
      */
     public CompletableFuture<Map<String, String>> submit(String type, Map<String, String> request, long timeoutMs) {
         String path = MetadataPaths.controllerRequest(UUID.randomUUID().toString().replace("-", ""));
@@ -105,21 +111,60 @@ public final class ControllerRequests {
                     watch[0].close();
                 }
             }
-            store.delete(path, -1).exceptionally(x -> {
-                log.debug("Could not delete {}: {}", path, x.toString());
-                return null;
-            });
             if (e == null) {
+                store.delete(path, -1).exceptionally(x -> {
+                    log.debug("Could not delete {}: {}", path, x.toString());
+                    return null;
+                });
                 return result;
             }
             Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
                     ? e.getCause() : e;
             if (cause instanceof java.util.concurrent.TimeoutException) {
                 throw new RunnelException(ErrorCode.REQUEST_TIMED_OUT, "the controller did not answer within "
-                        + timeoutMs + " ms");
+                        + timeoutMs + " ms; the request stays queued for it");
             }
             throw cause instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(cause);
         });
+    }
+
+    /** The keys of a CREATE_TOPIC request. */
+    static Map<String, String> encodeNewTopic(TopicManager.NewTopic topic) {
+        Map<String, String> values = new HashMap<>();
+        values.put(TOPIC, topic.name());
+        values.put(PARTITION_COUNT, String.valueOf(topic.partitions()));
+        values.put(REPLICATION_FACTOR, String.valueOf(topic.replicationFactor()));
+        values.put(VALIDATE_ONLY, String.valueOf(topic.validateOnly()));
+        topic.configs().forEach((k, v) -> values.put(CONFIG_PREFIX + k, v));
+        return values;
+    }
+
+    /**
+     * The topic a CREATE_TOPIC request asks for.
+     *
+     * @throws IllegalArgumentException naming a missing or bad key
+     */
+    public static TopicManager.NewTopic decodeNewTopic(Map<String, String> values) {
+        Map<String, String> configs = new HashMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith(CONFIG_PREFIX)) {
+                configs.put(k.substring(CONFIG_PREFIX.length()), v);
+            }
+        });
+        String name = values.get(TOPIC);
+        if (name == null) {
+            throw new IllegalArgumentException("CREATE_TOPIC request without " + TOPIC);
+        }
+        return new TopicManager.NewTopic(name, intValue(values, PARTITION_COUNT), intValue(values, REPLICATION_FACTOR),
+                configs, Boolean.parseBoolean(values.getOrDefault(VALIDATE_ONLY, "false")));
+    }
+
+    private static int intValue(Map<String, String> values, String key) {
+        try {
+            return Integer.parseInt(values.getOrDefault(key, "").trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("CREATE_TOPIC request with " + key + "=" + values.get(key));
+        }
     }
 
     /** {@code topic:partition}, the form partitions take in request keys. */
@@ -150,7 +195,7 @@ public final class ControllerRequests {
     }
 
     /** A single result: {@code error=} and, if any, {@code message=}. */
-    static Map<String, String> error(ErrorCode code, String message) {
+    public static Map<String, String> error(ErrorCode code, String message) {
         Map<String, String> result = new HashMap<>();
         result.put(ERROR, String.valueOf(code.code()));
         if (message != null) {

@@ -1,4 +1,4 @@
-package io.runnel.broker.internal.controller;
+package io.runnel.broker.internal.metadata;
 
 import io.runnel.api.ErrorCode;
 import io.runnel.api.RunnelException;
@@ -7,8 +7,6 @@ import io.runnel.api.TopicPartition;
 import io.runnel.api.coordination.MetadataStore;
 import io.runnel.api.coordination.VersionConflictException;
 import io.runnel.api.coordination.Versioned;
-import io.runnel.broker.internal.metadata.ControllerRequestText;
-import io.runnel.broker.internal.metadata.MetadataPaths;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -140,16 +138,16 @@ class ControllerRequestsTest {
     }
 
     @Test
-    void noAnswerInTimeIsATimeoutAndTheRequestIsWithdrawn() {
+    void noAnswerInTimeIsATimeoutButTheRequestStaysQueued() {
         MemoryStore store = new MemoryStore();
         CompletableFuture<Map<String, String>> answer = new ControllerRequests(store).submit(
                 ControllerRequests.CREATE_PARTITIONS, Map.of(ControllerRequests.TOPIC, "orders"), 200);
         CompletionException e = assertThrows(CompletionException.class, answer::join);
         RunnelException error = assertInstanceOf(RunnelException.class, e.getCause());
         assertEquals(ErrorCode.REQUEST_TIMED_OUT, error.errorCode());
-        assertEquals("the controller did not answer within 200 ms", error.getMessage());
-        assertEquals(List.of(), store.children(MetadataPaths.CONTROLLER_REQUESTS).join(), "withdrawn");
-        assertEquals(0, store.watcherCount());
+        assertEquals("the controller did not answer within 200 ms; the request stays queued for it", error.getMessage());
+        assertEquals(1, store.children(MetadataPaths.CONTROLLER_REQUESTS).join().size(), "still there for the controller");
+        assertEquals(0, store.watcherCount(), "no longer watched");
     }
 
     @Test
