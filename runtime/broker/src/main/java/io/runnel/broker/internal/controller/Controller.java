@@ -58,6 +58,15 @@ import java.util.stream.Collectors;
  *       one.</li>
  * </ul>
  *
+ * <p>It also carries out the requests any broker queues for it under
+ * {@code /admin/controller_requests} ({@link ControllerRequests}): topic creation and added
+ * partitions (replicas placed by the {@code replica.placement.policy} plugin, on this thread;
+ * the topic znode written with a compare-and-set guarded by the controller epoch), and preferred
+ * or unclean leader elections. With {@code auto.leader.rebalance.enable} it checks every
+ * {@code leader.imbalance.check.interval.seconds} whether a broker's share of its preferred
+ * partitions led elsewhere is above {@code leader.imbalance.per.broker.percentage}, and if so
+ * gives those partitions preferred elections.
+ *
  * <p>It works level-triggered: any change in the {@link MetadataCache} (brokers, topics, states)
  * schedules one pass over every partition on the controller's own thread, and so does taking
  * office, so a new controller finishes whatever its predecessor left half-done. The cache only
