@@ -1,6 +1,8 @@
 package io.runnel.api.storage;
 
 import io.runnel.api.Api;
+import io.runnel.api.ErrorCode;
+import io.runnel.api.RunnelException;
 import io.runnel.api.TopicPartition;
 import io.runnel.api.record.Records;
 
@@ -82,4 +84,41 @@ public interface PartitionLog {
 
     /** Bytes this log takes on disk. */
     long sizeInBytes();
+
+    /**
+     * Empties the log and restarts it at {@code offset}, which becomes both its log start and log
+     * end offset; leader epochs and producer state go with the data. A follower uses it when it is
+     * so far behind that the leader no longer keeps the offsets it needs (they fell to retention).
+     *
+     * <p>The default refuses, for engines written before this method existed.
+     *
+     * @throws RunnelException {@link ErrorCode#STORAGE_ERROR} if the engine
+     *     cannot do it, or on an I/O error
+     * @since 0.1
+     */
+    default void truncateFullyAndStartAt(long offset) {
+        throw new RunnelException(ErrorCode.STORAGE_ERROR, getClass().getName()
+                + " cannot restart the log of " + topicPartition() + " at offset " + offset);
+    }
+
+    /**
+     * Remembers the broker's high watermark for this log (the offset below which every in-sync
+     * replica has the data), so that a restarted broker serves committed records at once instead
+     * of learning it again. Called on every change, so it must be cheap: engines keep the value
+     * in memory and write it out now and then and on close. The default forgets it.
+     *
+     * @since 0.1
+     */
+    default void recordHighWatermark(long highWatermark) {
+    }
+
+    /**
+     * The high watermark recorded before this log was last opened (at most its log end offset),
+     * or 0 if none was kept.
+     *
+     * @since 0.1
+     */
+    default long recordedHighWatermark() {
+        return 0;
+    }
 }

@@ -64,6 +64,17 @@ public interface StorageEngine extends AutoCloseable {
     default void validateTopicConfig(Map<String, String> topicConfig) {
     }
 
+    /**
+     * The value each of {@link #topicConfigKeys()} takes for a topic that does not set it (the
+     * broker-level settings this engine was created with), so that operators can see a topic's
+     * effective configuration. The default: none known.
+     *
+     * @since 0.1
+     */
+    default Map<String, String> topicConfigDefaults() {
+        return Map.of();
+    }
+
     /** Closes and deletes a partition's log and all its files. */
     void delete(TopicPartition partition);
 

@@ -15,6 +15,7 @@ import io.runnel.broker.internal.Listener;
 import io.runnel.broker.internal.controller.Controller;
 import io.runnel.broker.internal.metadata.ControllerRequests;
 import io.runnel.broker.internal.handler.ApiRequestHandler;
+import io.runnel.broker.internal.handler.ConfigsHandler;
 import io.runnel.broker.internal.metadata.MetadataCache;
 import io.runnel.broker.internal.metadata.MetadataWatcher;
 import io.runnel.broker.internal.metadata.ProducerIdManager;
@@ -160,8 +161,8 @@ public final class Broker implements AutoCloseable {
         resources.push(requestThreads::shutdownNow);
         ApiRequestHandler handler = new ApiRequestHandler(replicas, cache, topics,
                 new ProducerIdManager(backend.metadata()), new ControllerRequests(backend.metadata()), codecs,
-                config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS),
-                delayed, requestThreads);
+                config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS), delayed, requestThreads,
+                ConfigsHandler.create(brokerId, cache, config, topics.topicConfigKeys(), storage.topicConfigDefaults()));
         resources.push(handler);
 
         // Load the cluster's metadata and give the partitions their roles before serving anyone,

@@ -10,6 +10,7 @@ import io.runnel.protocol.Messages;
 import io.runnel.protocol.message.ApiVersions;
 import io.runnel.protocol.message.CreateTopics;
 import io.runnel.protocol.message.DeleteTopics;
+import io.runnel.protocol.message.DescribeConfigs;
 import io.runnel.protocol.message.Fetch;
 import io.runnel.protocol.message.InitProducerId;
 import io.runnel.protocol.message.ListOffsets;
@@ -213,6 +214,9 @@ public final class FakeBroker implements AutoCloseable {
             case INIT_PRODUCER_ID -> new InitProducerId.Response((short) 0, nextProducerId.getAndIncrement(), (short) 0);
             case OFFSET_FOR_LEADER_EPOCH -> DROP; // brokers ask it of each other, clients never do
             case CREATE_PARTITIONS, ELECT_LEADERS -> DROP; // admin calls these tests do not make
+            case DESCRIBE_CONFIGS -> new DescribeConfigs.Response(0, ((DescribeConfigs.Request) request.body()).resources()
+                    .stream().map(r -> new DescribeConfigs.Result(topics.containsKey(r.name()) ? 0
+                            : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code(), null, r.type(), r.name(), List.of())).toList());
             case PRODUCE -> produce((Produce.Request) request.body());
             case FETCH -> fetch((Fetch.Request) request.body());
             case LIST_OFFSETS -> listOffsets((ListOffsets.Request) request.body());

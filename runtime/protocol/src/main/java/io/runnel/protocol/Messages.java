@@ -4,6 +4,7 @@ import io.runnel.protocol.message.ApiVersions;
 import io.runnel.protocol.message.CreatePartitions;
 import io.runnel.protocol.message.CreateTopics;
 import io.runnel.protocol.message.DeleteTopics;
+import io.runnel.protocol.message.DescribeConfigs;
 import io.runnel.protocol.message.ElectLeaders;
 import io.runnel.protocol.message.Fetch;
 import io.runnel.protocol.message.InitProducerId;
@@ -59,6 +60,7 @@ public final class Messages {
             case OFFSET_FOR_LEADER_EPOCH -> OffsetForLeaderEpoch.Request.read(reader, v);
             case CREATE_PARTITIONS -> CreatePartitions.Request.read(reader, v);
             case ELECT_LEADERS -> ElectLeaders.Request.read(reader, v);
+            case DESCRIBE_CONFIGS -> DescribeConfigs.Request.read(reader, v);
         };
         reader.expectEnd(key + " request");
         return new Request(header, key, body);
@@ -92,6 +94,7 @@ public final class Messages {
             case OFFSET_FOR_LEADER_EPOCH -> OffsetForLeaderEpoch.Response.read(reader, version);
             case CREATE_PARTITIONS -> CreatePartitions.Response.read(reader, version);
             case ELECT_LEADERS -> ElectLeaders.Response.read(reader, version);
+            case DESCRIBE_CONFIGS -> DescribeConfigs.Response.read(reader, version);
         };
         reader.expectEnd(key + " response");
         return body;

@@ -10,6 +10,7 @@ import io.runnel.protocol.message.ApiVersions;
 import io.runnel.protocol.message.CreatePartitions;
 import io.runnel.protocol.message.CreateTopics;
 import io.runnel.protocol.message.DeleteTopics;
+import io.runnel.protocol.message.DescribeConfigs;
 import io.runnel.protocol.message.ElectLeaders;
 import io.runnel.protocol.message.Fetch;
 import io.runnel.protocol.message.InitProducerId;
@@ -58,7 +59,9 @@ class MessagesTest {
                 new InitProducerId.Request(null, 60_000),
                 new CreatePartitions.Request(List.of(new CreatePartitions.Topic("orders", 12)), 30_000, true),
                 new ElectLeaders.Request(ElectLeaders.PREFERRED, List.of(new PerTopic<>("orders", List.of(0, 3))), 30_000),
-                new ElectLeaders.Request(ElectLeaders.UNCLEAN, null, 5_000));
+                new ElectLeaders.Request(ElectLeaders.UNCLEAN, null, 5_000),
+                new DescribeConfigs.Request(List.of(new DescribeConfigs.Resource(DescribeConfigs.TOPIC, "orders", null),
+                        new DescribeConfigs.Resource(DescribeConfigs.BROKER, "1", List.of("min.insync.replicas")))));
     }
 
     private static List<Message> sampleResponses() {
@@ -82,7 +85,11 @@ class MessagesTest {
                 new CreatePartitions.Response(List.of(new CreateTopics.Result("orders", (short) 37, "fewer"))),
                 new ElectLeaders.Response((short) 0, List.of(new PerTopic<>("orders", List.of(
                         new ElectLeaders.PartitionResult(0, (short) 0, null),
-                        new ElectLeaders.PartitionResult(3, (short) 84, "leader 2 is the preferred replica"))))));
+                        new ElectLeaders.PartitionResult(3, (short) 84, "leader 2 is the preferred replica"))))),
+                new DescribeConfigs.Response(0, List.of(new DescribeConfigs.Result((short) 0, null, DescribeConfigs.TOPIC,
+                        "orders", List.of(new DescribeConfigs.Config("retention.ms", "60000", false, false, false),
+                                new DescribeConfigs.Config("retention.bytes", null, false, true, false))),
+                        new DescribeConfigs.Result((short) 3, "unknown topic", DescribeConfigs.TOPIC, "gone", List.of()))));
     }
 
     private static RequestHeader header(Message body) {

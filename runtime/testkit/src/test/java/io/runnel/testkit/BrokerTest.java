@@ -12,6 +12,7 @@ import io.runnel.api.record.RecordBatchBuilder;
 import io.runnel.protocol.ApiKey;
 import io.runnel.protocol.message.ApiVersions;
 import io.runnel.protocol.message.CreateTopics;
+import io.runnel.protocol.message.DescribeConfigs;
 import io.runnel.protocol.message.DeleteTopics;
 import io.runnel.protocol.message.Fetch;
 import io.runnel.protocol.message.InitProducerId;
@@ -114,6 +115,46 @@ class BrokerTest {
             ApiVersions.Response response = client.call(new ApiVersions.Request());
             assertEquals(0, response.errorCode());
             assertEquals(ApiKey.values().length, response.apis().size());
+        }
+    }
+
+    @Test
+    void describeConfigsShowsATopicsOwnSettingsOverTheDefaultsAndTheBrokersSettings() {
+        try (RawClient client = client()) {
+            String name = "t" + topicIds.incrementAndGet();
+            CreateTopics.Response created = client.call(new CreateTopics.Request(List.of(new CreateTopics.Topic(name, 1,
+                    (short) 1, Map.of("retention.ms", "60000", "min.insync.replicas", "1"))), 30_000, false));
+            assertEquals(ErrorCode.NONE.code(), created.topics().get(0).errorCode());
+
+            DescribeConfigs.Response response = client.call(new DescribeConfigs.Request(List.of(
+                    new DescribeConfigs.Resource(DescribeConfigs.TOPIC, name, null),
+                    new DescribeConfigs.Resource(DescribeConfigs.TOPIC, name, List.of("retention.ms", "max.message.bytes")),
+                    new DescribeConfigs.Resource(DescribeConfigs.TOPIC, "missing", null),
+                    new DescribeConfigs.Resource(DescribeConfigs.BROKER, "0", List.of("message.max.bytes", "num.partitions")),
+                    new DescribeConfigs.Resource(DescribeConfigs.BROKER, "5", null),
+                    new DescribeConfigs.Resource((byte) 9, "x", null))));
+            List<DescribeConfigs.Result> results = response.results();
+            assertEquals(6, results.size());
+
+            Map<String, DescribeConfigs.Config> all = new java.util.HashMap<>();
+            results.get(0).configs().forEach(c -> all.put(c.name(), c));
+            assertEquals(new DescribeConfigs.Config("retention.ms", "60000", false, false, false), all.get("retention.ms"));
+            assertEquals(new DescribeConfigs.Config("min.insync.replicas", "1", false, false, false),
+                    all.get("min.insync.replicas"));
+            assertEquals(new DescribeConfigs.Config("max.message.bytes", "10000", false, true, false),
+                    all.get("max.message.bytes"), "the broker's message.max.bytes");
+            assertEquals(new DescribeConfigs.Config("segment.bytes", "1073741824", false, true, false),
+                    all.get("segment.bytes"), "the storage engine's default");
+            assertEquals("false", all.get("unclean.leader.election.enable").value());
+
+            assertEquals(List.of("max.message.bytes", "retention.ms"),
+                    results.get(1).configs().stream().map(DescribeConfigs.Config::name).toList());
+            assertEquals(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code(), results.get(2).errorCode());
+            assertEquals(List.of(new DescribeConfigs.Config("message.max.bytes", "10000", true, false, false),
+                    new DescribeConfigs.Config("num.partitions", "1", true, true, false)), results.get(3).configs());
+            assertEquals(ErrorCode.INVALID_REQUEST.code(), results.get(4).errorCode(), results.get(4).errorMessage());
+            assertTrue(results.get(4).errorMessage().contains("describes only itself"), results.get(4).errorMessage());
+            assertEquals(ErrorCode.INVALID_REQUEST.code(), results.get(5).errorCode());
         }
     }
 

@@ -285,4 +285,112 @@ class ReplicationTest {
             awaitIsr(leader, List.of(0, 1, 2));
         }
     }
+
+    private static List<String> committed(int count) {
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            values.add("committed" + i);
+        }
+        return values;
+    }
+
+    /** The values a consumer reads from {@code broker} from offset 0 (below its high watermark). */
+    private static List<String> consumed(Broker broker) {
+        Fetch.PartitionData data = consume(broker, 0);
+        assertEquals(ErrorCode.NONE.code(), data.errorCode());
+        List<String> values = new ArrayList<>();
+        try {
+            for (RecordBatch b : RecordBatch.parseAll(data.records().readAll())) {
+                for (Record r : b.records(null)) {
+                    values.add(StandardCharsets.UTF_8.decode(r.value().duplicate()).toString());
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return values;
+    }
+
+    @Test
+    void aRestartedLeaderServesCommittedRecordsAtOnceFromItsHighWatermarkCheckpoint() {
+        // A long lag time: the dead followers stay in the ISR, so without a checkpoint the restarted
+        // leader's high watermark would stay at 0 until they came back.
+        try (EmbeddedCluster cluster = EmbeddedCluster.start(3, Map.of("replica.lag.time.max.ms", "120000"))) {
+            createTopic(cluster, Map.of());
+            Metadata.Partition p = awaitIsr(cluster.broker(0), List.of(0, 1, 2));
+            int leaderId = p.leader();
+            assertEquals(ErrorCode.NONE.code(), produce(cluster.broker(leaderId), batch(5, "committed"), (short) -1).errorCode());
+            p.replicas().stream().filter(id -> id != leaderId).forEach(cluster::stopBroker);
+            cluster.stopBroker(leaderId);
+
+            Broker leader = cluster.startBroker(leaderId);
+            Await.until("broker " + leaderId + " to lead again", WAIT, () -> metadata(leader),
+                    m -> m != null && m.leader() == leaderId);
+            assertEquals(3, metadata(leader).isr().size(), "the stopped followers are still in the ISR");
+            assertEquals(5L, leader.highWatermark(TOPIC, 0).orElseThrow());
+            assertEquals(committed(5), consumed(leader));
+        }
+    }
+
+    /** KIP-101, scenario 1: a follower must not drop committed records it holds above its own high watermark. */
+    @Test
+    void aRestartedFollowerKeepsItsCommittedRecordsAndLeadsWithThem() {
+        try (EmbeddedCluster cluster = EmbeddedCluster.start(3, Map.of("replica.lag.time.max.ms", "120000"))) {
+            createTopic(cluster, Map.of());
+            Metadata.Partition p = awaitIsr(cluster.broker(0), List.of(0, 1, 2));
+            int leaderId = p.leader();
+            List<Integer> followers = p.replicas().stream().filter(id -> id != leaderId).toList();
+            assertEquals(ErrorCode.NONE.code(), produce(cluster.broker(leaderId), batch(5, "committed"), (short) -1).errorCode());
+            // Stopped right after the acknowledgement, the followers may not have learned that the
+            // records are committed (their high watermark trails the leader's by one fetch).
+            followers.forEach(cluster::stopBroker);
+            cluster.stopBroker(leaderId);
+
+            // Only a follower comes back: the controller elects it, from the ISR, with no leader to ask.
+            int survivor = followers.get(0);
+            Broker elected = cluster.startBroker(survivor);
+            Await.until("broker " + survivor + " to lead", WAIT, () -> metadata(elected),
+                    m -> m != null && m.leader() == survivor);
+            assertEquals(committed(5), values(elected));
+            Await.until("the committed records readable", WAIT, () -> consumed(elected), committed(5)::equals);
+        }
+    }
+
+    @Test
+    void aFollowerBehindTheLeadersLogStartRestartsThereAndCatchesUp() {
+        try (EmbeddedCluster cluster = EmbeddedCluster.start(3, Map.of("replica.lag.time.max.ms", "2000",
+                "log.retention.check.interval.ms", "100", "log.segment.delete.delay.ms", "0"))) {
+            // The test batches carry timestamps from 1970: only size retention, or time retention would empty the logs.
+            createTopic(cluster, Map.of("segment.bytes", "300", "retention.bytes", "900", "retention.ms", "-1"));
+            Metadata.Partition p = awaitIsr(cluster.broker(0), List.of(0, 1, 2));
+            int leaderId = p.leader();
+            Broker leader = cluster.broker(leaderId);
+            int away = p.replicas().stream().filter(id -> id != leaderId).findFirst().orElseThrow();
+            assertEquals(ErrorCode.NONE.code(), produce(leader, batch(3, "early"), (short) -1).errorCode());
+            cluster.stopBroker(away);
+            awaitIsr(leader, p.replicas().stream().filter(id -> id != away).sorted().toList());
+            long awayEnd = 3;
+            for (int i = 0; i < 30; i++) {
+                Produce.PartitionResult r = produce(leader, batch(3, "later" + i + "-"), (short) -1);
+                assertEquals(ErrorCode.NONE.code(), r.errorCode(), r.errorMessage());
+            }
+            Await.until("retention to pass the stopped follower's log end", WAIT,
+                    () -> leader.partitionLog(TOPIC, 0).orElseThrow().logStartOffset(), start -> start > awayEnd);
+
+            Broker back = cluster.startBroker(away);
+            awaitIsr(leader, List.of(0, 1, 2));
+            Await.until("broker " + away + " caught up", WAIT, () -> logEnd(back), end -> end == logEnd(leader));
+            PartitionLog leaderLog = leader.partitionLog(TOPIC, 0).orElseThrow();
+            PartitionLog backLog = back.partitionLog(TOPIC, 0).orElseThrow();
+            assertTrue(backLog.logStartOffset() > awayEnd, "restarted at the leader's log start, not at " + awayEnd);
+            assertTrue(backLog.logStartOffset() >= leaderLog.logStartOffset() - 6, backLog + " vs " + leaderLog);
+            List<String> leaderValues = values(leader);
+            List<String> backValues = values(back);
+            // Retention may have moved on since; compare what both still have.
+            int common = Math.min(leaderValues.size(), backValues.size());
+            assertEquals(leaderValues.subList(leaderValues.size() - common, leaderValues.size()),
+                    backValues.subList(backValues.size() - common, backValues.size()));
+            assertEquals("later29-2", backValues.get(backValues.size() - 1));
+        }
+    }
 }

@@ -5,6 +5,8 @@ import io.runnel.api.RunnelException;
 import io.runnel.client.Node;
 import io.runnel.client.PartitionInfo;
 import io.runnel.client.admin.NewPartitions;
+import io.runnel.client.admin.ConfigEntry;
+import io.runnel.client.admin.ConfigResource;
 import io.runnel.client.admin.NewTopic;
 import io.runnel.client.admin.RunnelAdmin;
 import io.runnel.client.admin.TopicDescription;
@@ -41,7 +43,6 @@ import java.util.stream.Collectors;
                 "  runnel topics --bootstrap-server localhost:9092 --describe --under-replicated-partitions"})
 public final class TopicsCommand implements Callable<Integer> {
     /** The broker default of min.insync.replicas; a topic's own value cannot be read back yet. */
-    private static final int MIN_INSYNC_REPLICAS = 1;
 
     @Spec
     CommandSpec spec;
@@ -96,10 +97,14 @@ public final class TopicsCommand implements Callable<Integer> {
     boolean underReplicated;
 
     @Option(names = "--under-min-isr-partitions",
-            description = {"With --describe: only the partitions without a leader or whose ISR is smaller than "
-                    + "min.insync.replicas.", "Topic configurations cannot be read back yet, so the minimum is 1: this "
-                    + "shows the partitions that are offline or have an empty ISR."})
+            description = "With --describe: only the partitions without a leader or whose ISR is smaller than the "
+                    + "topic's min.insync.replicas (acks=all writes to them fail).")
     boolean underMinIsr;
+
+    @Option(names = "--at-min-isr-partitions",
+            description = "With --describe: only the partitions whose ISR is exactly the topic's min.insync.replicas "
+                    + "(one more failure stops acks=all writes).")
+    boolean atMinIsr;
 
     @Option(names = "--command-config", paramLabel = "FILE",
             description = "Admin client configuration (client.id, request.timeout.ms, ...).")
@@ -159,6 +164,7 @@ public final class TopicsCommand implements Callable<Integer> {
         if (!action.describe) {
             onlyWith(underReplicated, "--under-replicated-partitions", "--describe", name);
             onlyWith(underMinIsr, "--under-min-isr-partitions", "--describe", name);
+            onlyWith(atMinIsr, "--at-min-isr-partitions", "--describe", name);
         }
         if (!action.delete && !action.describe && !action.alter) {
             onlyWith(ifExists, "--if-exists", "--delete, --describe or --alter", name);
@@ -261,21 +267,28 @@ public final class TopicsCommand implements Callable<Integer> {
             return;
         }
         Map<String, TopicDescription> descriptions = ClientTools.join(admin.describeTopics(names));
+        Map<ConfigResource, Map<String, ConfigEntry>> configs = ClientTools.join(admin.describeConfigs(
+                names.stream().map(ConfigResource::topic).toList()));
         // As Kafka's: with a filter, only the matching partition lines, no topic lines.
-        boolean filtered = underReplicated || underMinIsr;
+        boolean filtered = underReplicated || underMinIsr || atMinIsr;
         for (String name : names) {
             TopicDescription d = descriptions.get(name);
+            Map<String, ConfigEntry> topicConfig = configs.getOrDefault(ConfigResource.topic(name), Map.of());
+            int minIsr = minInsyncReplicas(topicConfig);
             int replicationFactor = d.partitions().isEmpty() ? 0 : d.partitions().get(0).replicas().size();
             if (!filtered) {
-                // No topic configuration can be read back yet (no DescribeConfigs): "Configs:" stays empty.
+                // As Kafka's: the topic's own settings, not the defaults it inherits.
+                String own = topicConfig.values().stream().filter(c -> !c.isDefault())
+                        .map(c -> c.name() + "=" + c.value()).collect(Collectors.joining(","));
                 out.println("Topic: " + name + "\tPartitionCount: " + d.partitions().size() + "\tReplicationFactor: "
-                        + replicationFactor + "\tConfigs: ");
+                        + replicationFactor + "\tConfigs: " + own);
             }
             for (PartitionInfo p : d.partitions()) {
                 boolean hasLeader = p.leader() != null && p.leader().id() >= 0;
                 boolean show = !filtered
                         || (underReplicated && p.isr().size() < p.replicas().size())
-                        || (underMinIsr && (!hasLeader || p.isr().size() < MIN_INSYNC_REPLICAS));
+                        || (underMinIsr && (!hasLeader || p.isr().size() < minIsr))
+                        || (atMinIsr && hasLeader && p.isr().size() == minIsr);
                 if (!show) {
                     continue;
                 }
@@ -283,6 +296,15 @@ public final class TopicsCommand implements Callable<Integer> {
                         + (p.leader() == null || p.leader().id() < 0 ? "none" : p.leader().id())
                         + "\tReplicas: " + ids(p.replicas()) + "\tIsr: " + ids(p.isr()));
             }
+        }
+    }
+
+    private static int minInsyncReplicas(Map<String, ConfigEntry> topicConfig) {
+        ConfigEntry entry = topicConfig.get("min.insync.replicas");
+        try {
+            return entry == null || entry.value() == null ? 1 : Integer.parseInt(entry.value());
+        } catch (NumberFormatException e) {
+            return 1;
         }
     }
 

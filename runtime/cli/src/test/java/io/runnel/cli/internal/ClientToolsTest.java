@@ -178,6 +178,11 @@ class ClientToolsTest {
         assertEquals(0, minIsr.exitCode(), minIsr.toString());
         assertEquals(List.of(offline), minIsr.lines());
 
+        Result atMinIsr = run("topics", "--bootstrap-server", bootstrap, "--describe", "--topic", topic,
+                "--at-min-isr-partitions");
+        assertEquals(0, atMinIsr.exitCode(), atMinIsr.toString());
+        assertEquals(List.of(healthy, underReplicated), atMinIsr.lines(), "an ISR of 1 is at the default minimum, 1");
+
         Result both = run("topics", "--bootstrap-server", bootstrap, "--describe", "--under-min-isr-partitions",
                 "--under-replicated-partitions");
         assertEquals(List.of(underReplicated, offline), both.lines(), "every topic: only this one has such partitions");
@@ -185,6 +190,24 @@ class ClientToolsTest {
         assertUsage(run("topics", "--bootstrap-server", bootstrap, "--list", "--under-replicated-partitions"),
                 "--under-replicated-partitions");
         run("topics", "--bootstrap-server", bootstrap, "--delete", "--topic", topic);
+    }
+
+    @Test
+    void topicsDescribeShowsATopicsOwnSettingsAndFiltersWithItsMinIsr() {
+        String topic = createTopic(2, "retention.ms=60000", "min.insync.replicas=2");
+        Result describe = run("topics", "--bootstrap-server", bootstrap, "--describe", "--topic", topic);
+        assertEquals(0, describe.exitCode(), describe.toString());
+        assertEquals("Topic: " + topic + "\tPartitionCount: 2\tReplicationFactor: 1\tConfigs: min.insync.replicas=2,"
+                + "retention.ms=60000", describe.lines().get(0));
+
+        // One replica is fewer than the topic's minimum of 2 (the broker default is 1).
+        Result underMinIsr = run("topics", "--bootstrap-server", bootstrap, "--describe", "--topic", topic,
+                "--under-min-isr-partitions");
+        assertEquals(List.of("\tTopic: " + topic + "\tPartition: 0\tLeader: 0\tReplicas: 0\tIsr: 0",
+                "\tTopic: " + topic + "\tPartition: 1\tLeader: 0\tReplicas: 0\tIsr: 0"), underMinIsr.lines());
+        Result atMinIsr = run("topics", "--bootstrap-server", bootstrap, "--describe", "--topic", topic,
+                "--at-min-isr-partitions");
+        assertEquals(List.of(), atMinIsr.lines());
     }
 
     private static byte[] text(String value) {

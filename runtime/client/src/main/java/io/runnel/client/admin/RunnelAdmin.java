@@ -16,6 +16,7 @@ import io.runnel.protocol.Message;
 import io.runnel.protocol.message.CreatePartitions;
 import io.runnel.protocol.message.CreateTopics;
 import io.runnel.protocol.message.DeleteTopics;
+import io.runnel.protocol.message.DescribeConfigs;
 import io.runnel.protocol.message.ElectLeaders;
 import io.runnel.protocol.message.Metadata;
 import io.runnel.protocol.message.PerTopic;
@@ -370,6 +371,70 @@ public final class RunnelAdmin implements AutoCloseable {
                     specs.get(tp).wireTimestamp() >= 0 ? r.timestamp() : -1L)));
             return out;
         }));
+    }
+
+    /**
+     * The configuration in effect of each resource, every key by name (sorted): for a topic, its
+     * own settings and the broker defaults it inherits; for a broker, its settings. Topics are
+     * described by any broker, a broker by itself. Fails with the first resource's error, for
+     * example {@link ErrorCode#UNKNOWN_TOPIC_OR_PARTITION}.
+     */
+    public CompletableFuture<Map<ConfigResource, Map<String, ConfigEntry>>> describeConfigs(
+            Collection<ConfigResource> resources) {
+        requireNonNull(resources, "resources is null");
+        List<ConfigResource> topics = resources.stream().filter(r -> r.type() == ConfigResource.Type.TOPIC).toList();
+        List<CompletableFuture<Map<ConfigResource, Map<String, ConfigEntry>>>> parts = new ArrayList<>();
+        long deadline = deadline();
+        if (!topics.isEmpty()) {
+            parts.add(controller(deadline).thenCompose(target -> describeConfigs(target, topics)));
+        }
+        for (ConfigResource broker : resources) {
+            if (broker.type() == ConfigResource.Type.BROKER) {
+                parts.add(metadata.refresh().thenCompose(cluster -> {
+                    Node node;
+                    try {
+                        node = cluster.nodes().get(Integer.parseInt(broker.name()));
+                    } catch (NumberFormatException e) {
+                        node = null;
+                    }
+                    if (node == null) {
+                        return CompletableFuture.failedFuture(new RunnelException(ErrorCode.BROKER_NOT_AVAILABLE,
+                                "broker " + broker.name() + " is not in the cluster"));
+                    }
+                    return describeConfigs(MetadataManager.address(node), List.of(broker));
+                }));
+            }
+        }
+        return onAdminThread(CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            Map<ConfigResource, Map<String, ConfigEntry>> out = new LinkedHashMap<>();
+            parts.forEach(part -> out.putAll(part.join()));
+            return out;
+        }));
+    }
+
+    private CompletableFuture<Map<ConfigResource, Map<String, ConfigEntry>>> describeConfigs(InetSocketAddress target,
+                                                                                          List<ConfigResource> resources) {
+        List<DescribeConfigs.Resource> wire = resources.stream().map(r -> new DescribeConfigs.Resource(
+                r.type() == ConfigResource.Type.TOPIC ? DescribeConfigs.TOPIC : DescribeConfigs.BROKER, r.name(), null))
+                .toList();
+        return network.send(target, new DescribeConfigs.Request(wire), requestTimeoutMs).thenApply(message -> {
+            Map<ConfigResource, Map<String, ConfigEntry>> out = new LinkedHashMap<>();
+            for (DescribeConfigs.Result result : ((DescribeConfigs.Response) message).results()) {
+                if (result.errorCode() != ErrorCode.NONE.code()) {
+                    ErrorCode code = ErrorCode.forCode(result.errorCode());
+                    throw code.exception(result.errorMessage() != null ? result.errorMessage()
+                            : result.name() + ": " + code.description());
+                }
+                Map<String, ConfigEntry> entries = new TreeMap<>();
+                for (DescribeConfigs.Config c : result.configs()) {
+                    entries.put(c.name(), new ConfigEntry(c.name(), c.value(), c.isDefault(), c.readOnly(), c.isSensitive()));
+                }
+                ConfigResource.Type type = result.type() == DescribeConfigs.TOPIC ? ConfigResource.Type.TOPIC
+                        : ConfigResource.Type.BROKER;
+                out.put(new ConfigResource(type, result.name()), java.util.Collections.unmodifiableMap(entries));
+            }
+            return out;
+        });
     }
 
     /** The live brokers and the controller. */

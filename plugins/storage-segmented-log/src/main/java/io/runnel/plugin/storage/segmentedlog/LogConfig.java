@@ -59,23 +59,20 @@ record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long retent
         return ms;
     }
 
+    /** These settings under their topic-level keys. */
+    Map<String, String> asTopicConfig() {
+        Map<String, String> asBroker = asBrokerConfig();
+        Map<String, String> topic = new HashMap<>();
+        TOPIC_KEYS.forEach((brokerKey, topicKey) -> topic.put(topicKey, asBroker.get(brokerKey)));
+        return topic;
+    }
+
     /** These settings with a topic's overrides applied. */
     LogConfig withTopicOverrides(Map<String, String> topic) {
         if (topic.isEmpty()) {
             return this;
         }
-        Map<String, String> asBroker = new HashMap<>();
-        asBroker.put("log.segment.bytes", String.valueOf(segmentBytes));
-        asBroker.put("log.roll.ms", String.valueOf(segmentMs));
-        asBroker.put("log.retention.ms", String.valueOf(retentionMs));
-        asBroker.put("log.retention.bytes", String.valueOf(retentionBytes));
-        asBroker.put("log.index.interval.bytes", String.valueOf(indexIntervalBytes));
-        asBroker.put("log.index.size.max.bytes", String.valueOf(maxIndexBytes));
-        asBroker.put("log.flush.interval.messages", String.valueOf(flushMessages));
-        asBroker.put("log.flush.interval.ms", String.valueOf(flushMs));
-        asBroker.put("log.flush.on.append", String.valueOf(flushOnAppend));
-        asBroker.put("log.message.timestamp.type", logAppendTime ? "LogAppendTime" : "CreateTime");
-        asBroker.put("log.segment.delete.delay.ms", String.valueOf(fileDeleteDelayMs));
+        Map<String, String> asBroker = asBrokerConfig();
         TOPIC_KEYS.forEach((brokerKey, topicKey) -> {
             String value = topic.get(topicKey);
             if (value != null) {
@@ -92,6 +89,22 @@ record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long retent
             }
             throw new RunnelException(ErrorCode.INVALID_CONFIG, message, e);
         }
+    }
+
+    private Map<String, String> asBrokerConfig() {
+        Map<String, String> asBroker = new HashMap<>();
+        asBroker.put("log.segment.bytes", String.valueOf(segmentBytes));
+        asBroker.put("log.roll.ms", String.valueOf(segmentMs));
+        asBroker.put("log.retention.ms", String.valueOf(retentionMs));
+        asBroker.put("log.retention.bytes", String.valueOf(retentionBytes));
+        asBroker.put("log.index.interval.bytes", String.valueOf(indexIntervalBytes));
+        asBroker.put("log.index.size.max.bytes", String.valueOf(maxIndexBytes));
+        asBroker.put("log.flush.interval.messages", String.valueOf(flushMessages));
+        asBroker.put("log.flush.interval.ms", String.valueOf(flushMs));
+        asBroker.put("log.flush.on.append", String.valueOf(flushOnAppend));
+        asBroker.put("log.message.timestamp.type", logAppendTime ? "LogAppendTime" : "CreateTime");
+        asBroker.put("log.segment.delete.delay.ms", String.valueOf(fileDeleteDelayMs));
+        return asBroker;
     }
 
     private static boolean timestampType(String value, String key) {

@@ -60,6 +60,10 @@ final class SegmentedLog implements PartitionLog {
     private volatile long logStartOffset;
     private volatile long logEndOffset;
     private volatile long recoveryPoint;
+    /** The broker's high watermark, as last recorded; checkpointed by the engine. */
+    private volatile long highWatermark;
+    /** The high watermark checkpointed before this log was opened. */
+    private volatile long recordedHighWatermark;
     private volatile boolean offline;
     private volatile String offlineReason;
     private long unflushedMessages;
@@ -474,6 +478,64 @@ final class SegmentedLog implements PartitionLog {
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public void truncateFullyAndStartAt(long offset) {
+        if (offset < 0) {
+            throw new RunnelException(ErrorCode.INVALID_REQUEST, "cannot restart " + partition + " at negative offset "
+                    + offset);
+        }
+        lock.lock();
+        try {
+            ensureOnline();
+            long beforeStart = logStartOffset;
+            long beforeEnd = logEndOffset;
+            truncations++;
+            directoryDirty = true;
+            try {
+                for (LogSegment segment : new ArrayList<>(segments.values())) {
+                    segments.remove(segment.baseOffset());
+                    removeSegment(segment);
+                }
+                segments.put(offset, LogSegment.create(dir, offset, this::config, clock.millis()));
+                logStartOffset = offset;
+                logEndOffset = offset;
+                recoveryPoint = offset;
+                highWatermark = offset;
+                epochs.truncateFromEnd(Long.MIN_VALUE);
+                epochs.write();
+                producers.clear();
+                producers.writeSnapshot(offset, false);
+            } catch (IOException e) {
+                throw failure(e);
+            }
+            log.info("Emptied {} (offsets {} to {}) and restarted it at offset {}", partition, beforeStart, beforeEnd,
+                    offset);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void recordHighWatermark(long offset) {
+        highWatermark = offset;
+    }
+
+    @Override
+    public long recordedHighWatermark() {
+        return recordedHighWatermark;
+    }
+
+    /** The high watermark to write to the checkpoint: the last recorded one, at most the log end. */
+    long highWatermarkToCheckpoint() {
+        return Math.min(highWatermark, logEndOffset);
+    }
+
+    /** Sets the high watermark found in the checkpoint when the log was opened. */
+    void loadHighWatermark(long checkpointed) {
+        recordedHighWatermark = Math.max(0, Math.min(checkpointed, logEndOffset));
+        highWatermark = recordedHighWatermark;
     }
 
     @Override

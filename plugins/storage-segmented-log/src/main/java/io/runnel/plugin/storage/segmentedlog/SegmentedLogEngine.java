@@ -47,6 +47,9 @@ import java.util.stream.Stream;
  *   <li>{@code .lock}: locked while the engine runs, so two brokers never share a directory;</li>
  *   <li>{@code recovery-point-offset-checkpoint}: per partition, the offset up to which the log is
  *       known to be on disk; recovery after a crash starts there;</li>
+ *   <li>{@code replication-offset-checkpoint}: per partition, the broker's last recorded high
+ *       watermark, written every {@code replica.high.watermark.checkpoint.interval.ms} (if one
+ *       changed) and on close, so that a restarted broker serves committed records at once;</li>
  *   <li>{@code .runnel-clean-shutdown}: written last by a clean close and removed once the logs are
  *       loaded, so that its presence means no partition needs validating.</li>
  * </ul>
@@ -58,6 +61,7 @@ final class SegmentedLogEngine implements StorageEngine {
     static final String LOCK_FILE = ".lock";
     static final String CLEAN_SHUTDOWN_FILE = ".runnel-clean-shutdown";
     static final String RECOVERY_CHECKPOINT = "recovery-point-offset-checkpoint";
+    static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
     static final String DELETE_SUFFIX = "-delete";
 
     private final StorageContext context;
@@ -67,6 +71,9 @@ final class SegmentedLogEngine implements StorageEngine {
     private final long retentionCheckMs;
     private final long checkpointIntervalMs;
     private final long flushCheckMs;
+    private final long highWatermarkIntervalMs;
+    /** What each dir's high-watermark checkpoint last held, so an unchanged one is not rewritten. */
+    private final Map<Path, List<String>> writtenHighWatermarks = new ConcurrentHashMap<>();
     private final Map<TopicPartition, SegmentedLog> logs = new ConcurrentHashMap<>();
     private final Set<Path> offlineDirs = ConcurrentHashMap.newKeySet();
     /** The dirs this engine locked and loaded: the only ones it ever writes to. */
@@ -87,6 +94,8 @@ final class SegmentedLogEngine implements StorageEngine {
         this.retentionCheckMs = c.longValue("log.retention.check.interval.ms", 300_000, 1, Long.MAX_VALUE);
         this.checkpointIntervalMs = c.longValue("log.flush.offset.checkpoint.interval.ms", 60_000, 1, Long.MAX_VALUE);
         this.flushCheckMs = c.longValue("log.flush.scheduler.interval.ms", 1_000, 1, Long.MAX_VALUE);
+        this.highWatermarkIntervalMs = c.longValue("replica.high.watermark.checkpoint.interval.ms", 5_000, 1,
+                Long.MAX_VALUE);
         List<Path> dirs = new ArrayList<>();
         for (Path dir : context.logDirs()) {
             Path normal = dir.toAbsolutePath().normalize();
@@ -127,6 +136,8 @@ final class SegmentedLogEngine implements StorageEngine {
                 checkpointIntervalMs, TimeUnit.MILLISECONDS));
         tasks.add(context.scheduler().scheduleWithFixedDelay(this::flushByTime, flushCheckMs, flushCheckMs,
                 TimeUnit.MILLISECONDS));
+        tasks.add(context.scheduler().scheduleWithFixedDelay(this::writeHighWatermarks, highWatermarkIntervalMs,
+                highWatermarkIntervalMs, TimeUnit.MILLISECONDS));
         return List.copyOf(logs.values());
     }
 
@@ -136,6 +147,7 @@ final class SegmentedLogEngine implements StorageEngine {
         Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE);
         boolean clean = Files.exists(marker);
         Map<TopicPartition, Long> recoveryPoints = readRecoveryPoints(dir);
+        Map<TopicPartition, Long> highWatermarks = readHighWatermarks(dir);
         List<Path> partitionDirs = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, Files::isDirectory)) {
             for (Path entry : entries) {
@@ -165,6 +177,7 @@ final class SegmentedLogEngine implements StorageEngine {
             }
             for (Future<SegmentedLog> future : loading) {
                 SegmentedLog loaded = future.get();
+                loaded.loadHighWatermark(highWatermarks.getOrDefault(loaded.topicPartition(), 0L));
                 SegmentedLog previous = logs.putIfAbsent(loaded.topicPartition(), loaded);
                 if (previous != null) {
                     throw new RunnelException(ErrorCode.STORAGE_ERROR, "partition " + loaded.topicPartition()
@@ -211,17 +224,26 @@ final class SegmentedLogEngine implements StorageEngine {
     }
 
     private Map<TopicPartition, Long> readRecoveryPoints(Path dir) throws IOException {
-        Map<TopicPartition, Long> points = new HashMap<>();
+        return readOffsets(dir.resolve(RECOVERY_CHECKPOINT), "every partition in " + dir + " will be recovered from its start");
+    }
+
+    private Map<TopicPartition, Long> readHighWatermarks(Path dir) throws IOException {
+        return readOffsets(dir.resolve(HIGH_WATERMARK_CHECKPOINT), "the partitions in " + dir
+                + " start with a high watermark of 0 and learn it from the replicas again");
+    }
+
+    /** A checkpoint of {@code topic partition offset} lines; a malformed one is ignored, saying what that costs. */
+    private static Map<TopicPartition, Long> readOffsets(Path file, String consequence) throws IOException {
+        Map<TopicPartition, Long> offsets = new HashMap<>();
         try {
-            for (String[] entry : new CheckpointFile(dir.resolve(RECOVERY_CHECKPOINT)).read(3)) {
-                points.put(new TopicPartition(entry[0], Integer.parseInt(entry[1])), Long.parseLong(entry[2]));
+            for (String[] entry : new CheckpointFile(file).read(3)) {
+                offsets.put(new TopicPartition(entry[0], Integer.parseInt(entry[1])), Long.parseLong(entry[2]));
             }
         } catch (RunnelException | NumberFormatException e) {
-            log.warn("Ignoring {} ({}); every partition in {} will be recovered from its start", RECOVERY_CHECKPOINT,
-                    e.getMessage(), dir);
+            log.warn("Ignoring {} ({}); {}", file, e.getMessage(), consequence);
             return Map.of();
         }
-        return points;
+        return offsets;
     }
 
     /** {@code topic-partition} → the partition, if the name has that form. */
@@ -251,6 +273,11 @@ final class SegmentedLogEngine implements StorageEngine {
     @Override
     public void validateTopicConfig(Map<String, String> topicConfig) {
         defaults.withTopicOverrides(topicConfig);
+    }
+
+    @Override
+    public Map<String, String> topicConfigDefaults() {
+        return Map.copyOf(defaults.asTopicConfig());
     }
 
     @Override
@@ -429,6 +456,37 @@ final class SegmentedLogEngine implements StorageEngine {
         runTask(this::writeCheckpointsNow);
     }
 
+    void writeHighWatermarks() {
+        runTask(this::writeHighWatermarksNow);
+    }
+
+    private synchronized void writeHighWatermarksNow() {
+        for (Path dir : logDirs) {
+            if (loadedDirs.contains(dir) && !offlineDirs.contains(dir)) {
+                try {
+                    writeHighWatermarks(dir);
+                } catch (IOException e) {
+                    takeOffline(dir, e);
+                }
+            }
+        }
+    }
+
+    private void writeHighWatermarks(Path dir) throws IOException {
+        List<String> entries = new ArrayList<>();
+        for (SegmentedLog log : logs.values()) {
+            if (log.dir().getParent().equals(dir)) {
+                TopicPartition tp = log.topicPartition();
+                entries.add(tp.topic() + " " + tp.partition() + " " + log.highWatermarkToCheckpoint());
+            }
+        }
+        entries.sort(null);
+        if (!entries.equals(writtenHighWatermarks.get(dir))) {
+            new CheckpointFile(dir.resolve(HIGH_WATERMARK_CHECKPOINT)).write(entries);
+            writtenHighWatermarks.put(dir, entries);
+        }
+    }
+
     private synchronized void writeCheckpointsNow() {
         for (Path dir : logDirs) {
             if (loadedDirs.contains(dir) && !offlineDirs.contains(dir)) {
@@ -491,6 +549,7 @@ final class SegmentedLogEngine implements StorageEngine {
             }
             try {
                 writeCheckpoint(dir);
+                writeHighWatermarks(dir);
                 Files.createFile(dir.resolve(CLEAN_SHUTDOWN_FILE));
                 CheckpointFile.forceDirectory(dir);
             } catch (IOException e) {

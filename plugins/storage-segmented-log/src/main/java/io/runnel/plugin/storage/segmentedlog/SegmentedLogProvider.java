@@ -31,7 +31,8 @@ public final class SegmentedLogProvider implements StorageEngineProvider {
         Set<String> keys = new TreeSet<>(LogConfig.TOPIC_KEYS.keySet());
         keys.addAll(List.of("log.dirs", "log.dir", "log.roll.hours", "log.retention.minutes",
                 "log.retention.hours", "log.retention.check.interval.ms", "log.flush.scheduler.interval.ms",
-                "log.flush.offset.checkpoint.interval.ms", "num.recovery.threads.per.data.dir"));
+                "log.flush.offset.checkpoint.interval.ms", "num.recovery.threads.per.data.dir",
+                "replica.high.watermark.checkpoint.interval.ms"));
         return Set.copyOf(keys);
     }
 

@@ -326,4 +326,68 @@ class RecoveryTest {
                 "epoch 2 began with the 51st batch, learnt from the batches' leader epochs");
         assertEquals(Optional.of(new EpochEndOffset(2, end)), recovered.endOffsetForEpoch(2));
     }
+
+    @Test
+    void theHighWatermarkSurvivesACrashOnceCheckpointedAndACleanRestart() throws Exception {
+        Path dir = root.resolve("live");
+        SegmentedLogEngine live = engine(dir);
+        PartitionLog log = live.open(TP, Map.of());
+        fill(log, 20, 1000L);
+        long committed = log.logEndOffset() - 5;
+        log.recordHighWatermark(committed);
+        live.writeHighWatermarks();
+        log.recordHighWatermark(log.logEndOffset()); // not checkpointed before the crash
+        PartitionLog crashed = engine(crashCopy(dir, root.resolve("crashed"))).log(TP).orElseThrow();
+        assertEquals(committed, crashed.recordedHighWatermark(), "the last checkpointed value");
+
+        long end = log.logEndOffset();
+        live.close();
+        assertEquals(end, engine(dir).log(TP).orElseThrow().recordedHighWatermark(), "a clean close writes it");
+    }
+
+    @Test
+    void aRecordedHighWatermarkIsCappedAtTheRecoveredLogEnd() throws Exception {
+        Path dir = root.resolve("live");
+        SegmentedLogEngine live = engine(dir);
+        PartitionLog log = live.open(TP, Map.of());
+        fill(log, 10, 1000L);
+        log.recordHighWatermark(log.logEndOffset() + 1000);
+        long end = log.logEndOffset();
+        live.close();
+        assertEquals(end, engine(dir).log(TP).orElseThrow().recordedHighWatermark());
+        assertEquals(0, engine(root.resolve("fresh")).open(TP, Map.of()).recordedHighWatermark(), "none recorded yet");
+    }
+
+    @Test
+    void aLogRestartedAtAnOffsetKeepsNothingOldAndContinuesFromThere() throws Exception {
+        Path dir = root.resolve("live");
+        SegmentedLogEngine live = engine(dir);
+        PartitionLog log = live.open(TP, Map.of());
+        fill(log, 30, 1000L);
+        log.truncateFullyAndStartAt(5000);
+        assertEquals(5000, log.logStartOffset());
+        assertEquals(5000, log.logEndOffset());
+        assertEquals(Optional.empty(), log.endOffsetForEpoch(Integer.MAX_VALUE), "the old leader epochs are gone");
+        assertEquals(Optional.empty(), log.producerState(7L), "the old producer state is gone");
+        assertEquals(io.runnel.api.ErrorCode.OFFSET_OUT_OF_RANGE, org.junit.jupiter.api.Assertions.assertThrows(
+                io.runnel.api.RunnelException.class, () -> log.read(10, 1000, Long.MAX_VALUE)).errorCode());
+
+        ByteBuffer follower = Batches.batch(5000, 4, 10, 7L);
+        follower.putLong(0, 5000L); // a follower keeps the leader's offsets
+        follower.putInt(12, 6); // partition leader epoch
+        log.append(follower, false, 6);
+        assertEquals(5004, log.logEndOffset());
+        assertEquals(Optional.of(new EpochEndOffset(6, 5004)), log.endOffsetForEpoch(6));
+        List<Record> records = decode(log.read(5000, 1000, Long.MAX_VALUE));
+        assertEquals(List.of(5000L, 5001L, 5002L, 5003L), records.stream().map(Record::offset).toList());
+
+        PartitionLog crashed = engine(crashCopy(dir, root.resolve("crashed"))).log(TP).orElseThrow();
+        assertEquals(5000, crashed.logStartOffset(), "after a crash");
+        assertEquals(5004, crashed.logEndOffset());
+        live.close();
+        PartitionLog reopened = engine(dir).log(TP).orElseThrow();
+        assertEquals(5000, reopened.logStartOffset(), "after a clean restart");
+        assertEquals(5004, reopened.logEndOffset());
+        assertEquals(4, decode(reopened.read(5000, 1000, Long.MAX_VALUE)).size());
+    }
 }

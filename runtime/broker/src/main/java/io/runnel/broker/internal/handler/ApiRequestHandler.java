@@ -15,6 +15,7 @@ import io.runnel.protocol.message.ApiVersions;
 import io.runnel.protocol.message.CreatePartitions;
 import io.runnel.protocol.message.CreateTopics;
 import io.runnel.protocol.message.DeleteTopics;
+import io.runnel.protocol.message.DescribeConfigs;
 import io.runnel.protocol.message.ElectLeaders;
 import io.runnel.protocol.message.Fetch;
 import io.runnel.protocol.message.InitProducerId;
@@ -43,11 +44,12 @@ public final class ApiRequestHandler implements RequestHandler, AutoCloseable {
     private final ProducerIdManager producerIds;
     private final OffsetForLeaderEpochHandler offsetForLeaderEpoch;
     private final AdminHandler admin;
+    private final ConfigsHandler configs;
 
     public ApiRequestHandler(ReplicaManager replicas, MetadataCache cache, TopicManager topicManager,
                              ProducerIdManager producerIds, ControllerRequests controllerRequests,
                              Map<Integer, CompressionCodec> codecs, boolean autoCreateTopics,
-                             ScheduledExecutorService timer, Executor requestThreads) {
+                             ScheduledExecutorService timer, Executor requestThreads, ConfigsHandler configs) {
         this.produce = new ProduceHandler(replicas, cache, timer, requestThreads);
         this.offsetForLeaderEpoch = new OffsetForLeaderEpochHandler(replicas, cache);
         this.fetch = new FetchHandler(replicas, cache, timer, requestThreads);
@@ -56,6 +58,7 @@ public final class ApiRequestHandler implements RequestHandler, AutoCloseable {
         this.topics = new TopicsHandler(topicManager, cache, replicas);
         this.producerIds = producerIds;
         this.admin = new AdminHandler(cache, controllerRequests, replicas);
+        this.configs = configs;
     }
 
     @Override
@@ -73,6 +76,8 @@ public final class ApiRequestHandler implements RequestHandler, AutoCloseable {
                     offsetForLeaderEpoch.handle((OffsetForLeaderEpoch.Request) request.body())));
             case CREATE_PARTITIONS -> admin.createPartitions((CreatePartitions.Request) request.body());
             case ELECT_LEADERS -> admin.electLeaders((ElectLeaders.Request) request.body());
+            case DESCRIBE_CONFIGS -> CompletableFuture.completedFuture(Optional.of(
+                    configs.handle((DescribeConfigs.Request) request.body())));
         };
     }
 

@@ -25,8 +25,9 @@ import java.util.List;
  * to the partition state; until a change is written the high watermark counts the larger of the
  * two sets, and {@code min.insync.replicas} the written one. As follower it appends what the
  * replica fetcher brings, without assigning offsets, and takes the high watermark the leader
- * sends (capped at its own log end). A broker starts with a high watermark of 0 (no checkpoint
- * yet), so after a restart nothing is exposed as committed before the replicas agree again.
+ * sends (capped at its own log end). Every change of the high watermark is recorded with the log
+ * ({@link PartitionLog#recordHighWatermark}), whose engine checkpoints it, so a restarted broker
+ * starts from the last checkpointed value rather than from 0.
  */
 public final class Partition {
     private static final Logger log = LoggerFactory.getLogger(Partition.class);
@@ -91,6 +92,7 @@ public final class Partition {
         this.replicaLagMaxMs = replicaLagMaxMs;
         this.isrWriter = isrWriter;
         this.producers = new ProducerSequences(topicPartition.toString(), partitionLog::producerState);
+        this.highWatermark = Math.min(partitionLog.recordedHighWatermark(), partitionLog.logEndOffset());
     }
 
     public TopicPartition topicPartition() {
@@ -250,7 +252,7 @@ public final class Partition {
         }
         long hw = Math.min(leaderHighWatermark, partitionLog.logEndOffset());
         if (hw > highWatermark) {
-            highWatermark = hw;
+            setHighWatermark(hw);
         }
     }
 
@@ -267,10 +269,32 @@ public final class Partition {
             if (highWatermark > partitionLog.logEndOffset()) {
                 // Only uncommitted data can be truncated; the high watermark learned before stays valid
                 // for the leader's log, but this replica may not claim what it no longer has.
-                highWatermark = partitionLog.logEndOffset();
+                setHighWatermark(partitionLog.logEndOffset());
             }
         }
         return true;
+    }
+
+    /**
+     * Empties a follower's log and restarts it at the leader's log start offset {@code offset}:
+     * what this replica needs next is no longer kept by the leader (it fell to retention while this
+     * replica was away).
+     */
+    public synchronized boolean restartAsFollowerAt(long offset, int epoch) {
+        if (!followsIn(epoch)) {
+            return false;
+        }
+        log.info("{}: the log ends at offset {} but leader {} keeps offsets from {} on; emptying it to restart there",
+                topicPartition, partitionLog.logEndOffset(), leaderId, offset);
+        partitionLog.truncateFullyAndStartAt(offset);
+        // Everything below the leader's log start was committed, and this replica holds none of it.
+        setHighWatermark(offset);
+        return true;
+    }
+
+    private void setHighWatermark(long hw) {
+        highWatermark = hw;
+        partitionLog.recordHighWatermark(hw);
     }
 
     // ---- leader side ----------------------------------------------------------------------
@@ -521,7 +545,7 @@ public final class Partition {
             candidate = Math.min(candidate, state.logEndOffset);
         }
         if (candidate > highWatermark) {
-            highWatermark = candidate;
+            setHighWatermark(candidate);
             return true;
         }
         return false;

@@ -253,8 +253,14 @@ final class ReplicaFetcher implements AutoCloseable {
                     if (state.partition.highWatermark() != before) {
                         onHighWatermark.accept(tp);
                     }
+                } else if (error == ErrorCode.OFFSET_OUT_OF_RANGE
+                        && data.logStartOffset() > state.partition.log().logEndOffset()) {
+                    // The leader no longer keeps what this replica needs next: start again at its log start.
+                    if (state.partition.restartAsFollowerAt(data.logStartOffset(), state.leaderEpoch)) {
+                        progress = true;
+                    }
                 } else if (error == ErrorCode.OFFSET_OUT_OF_RANGE) {
-                    // This replica is ahead of the leader (or behind its log start): find the common history again.
+                    // This replica is ahead of the leader: find the common history again.
                     log.info("{}: fetch offset {} is out of range on leader {}; truncating again", tp,
                             state.partition.log().logEndOffset(), sourceBroker);
                     state.truncated = false;
