@@ -114,11 +114,12 @@ public final class TopicManager {
      * same name already under way is joined rather than sent again.
      */
     public CompletableFuture<Void> autoCreate(String name, long timeoutMs) {
-        return autoCreating.computeIfAbsent(name, n -> {
-            CompletableFuture<Void> created = create(n, -1, -1, Map.of(), false, timeoutMs);
-            created.whenComplete((v, e) -> autoCreating.remove(n));
-            return created;
-        });
+        CompletableFuture<Void> created = autoCreating.computeIfAbsent(name,
+                n -> create(n, -1, -1, Map.of(), false, timeoutMs));
+        // Outside computeIfAbsent: a creation that failed at once completes here, and must not
+        // update the map from inside its own mapping function.
+        created.whenComplete((v, e) -> autoCreating.remove(name, created));
+        return created;
     }
 
     private static short parseCode(String value) {
