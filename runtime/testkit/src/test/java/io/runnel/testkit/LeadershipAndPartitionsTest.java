@@ -169,6 +169,39 @@ class LeadershipAndPartitionsTest {
         }
     }
 
+    @Test
+    void rebalancingWaitsUntilABrokersImbalanceIsAboveThePercentage() throws Exception {
+        start(Map.of("auto.leader.rebalance.enable", "true", "leader.imbalance.check.interval.seconds", "1",
+                "leader.imbalance.per.broker.percentage", "60"));
+        createTopic("ratio", 6, 3);
+        // Broker 1 is the preferred replica of partitions 1 and 4. One of them led by broker 2: 50%.
+        moveLeader("ratio", 1, 2);
+        AssertionError stayed = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+                () -> Await.until("a rebalance at 50% (<= 60%)", Duration.ofSeconds(3), () -> state("ratio", 1),
+                        s -> s.leader() == 1));
+        assertTrue(stayed.getMessage().contains("timed out"), stayed.getMessage());
+        // Both of them: 100% > 60%, and both go back.
+        moveLeader("ratio", 4, 2);
+        Await.until("partitions 1 and 4 led by broker 1 again", WAIT,
+                () -> List.of(state("ratio", 1).leader(), state("ratio", 4).leader()), l -> l.equals(List.of(1, 1)));
+    }
+
+    /** Writes a leader change as a controller would (the ISR kept, the leader epoch raised). */
+    private void moveLeader(String topic, int partition, int leader) throws Exception {
+        String path = "/brokers/topics/" + topic + "/partitions/" + partition + "/state";
+        org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
+        byte[] data = zk.getData().storingStatIn(stat).forPath(path);
+        Properties values = new Properties();
+        values.load(new StringReader(new String(data, StandardCharsets.UTF_8)));
+        values.setProperty("leader", String.valueOf(leader));
+        values.setProperty("leaderEpoch", String.valueOf(Integer.parseInt(values.getProperty("leaderEpoch")) + 1));
+        StringBuilder text = new StringBuilder();
+        new java.util.TreeMap<>(values).forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+        zk.setData().withVersion(stat.getVersion()).forPath(path, text.toString().getBytes(StandardCharsets.UTF_8));
+        Await.until(topic + "-" + partition + " led by " + leader, WAIT, () -> metadata(leader, topic).partitions()
+                .get(partition).leader(), l -> l == leader);
+    }
+
     // ---------------------------------------------------------------- adding partitions
 
     @Test
