@@ -119,6 +119,23 @@ class LeadershipAndPartitionsTest {
     }
 
     @Test
+    void anElectionOfManyPartitionsIsSplitIntoSeveralControllerRequests() throws Exception {
+        start(Map.of("auto.leader.rebalance.enable", "false"));
+        int partitions = 1_001; // two requests to the controller: at most 1,000 partitions each
+        createTopic("many", partitions, 1);
+        ElectLeaders.Response all = elect(1, ElectLeaders.PREFERRED, null);
+        assertEquals(ErrorCode.NONE.code(), all.errorCode());
+        assertEquals(1, all.results().size(), all.results().stream().map(PerTopic::name).toList().toString());
+        List<ElectLeaders.PartitionResult> results = all.results().get(0).partitions();
+        assertEquals(partitions, results.size());
+        for (int p = 0; p < partitions; p++) {
+            assertEquals(p, results.get(p).partition());
+            assertEquals(ErrorCode.ELECTION_NOT_NEEDED.code(), results.get(p).errorCode(), results.get(p).toString());
+        }
+        Await.until("no pending controller requests", WAIT, this::pendingRequests, List::isEmpty);
+    }
+
+    @Test
     void uncleanElectionOnRequestBringsAnOfflinePartitionBack() throws Exception {
         start(Map.of("controlled.shutdown.enable", "false", "replica.lag.time.max.ms", "1000",
                 "auto.leader.rebalance.enable", "false"));

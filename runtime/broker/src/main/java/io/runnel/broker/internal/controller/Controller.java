@@ -98,6 +98,8 @@ public final class Controller implements AutoCloseable {
      */
     private static final long ABANDONED_RESULT_MS = 5_000;
     private static final int MAX_WRITE_ATTEMPTS = 5;
+    /** How long the controller waits for a new topic's (or new partitions') first states: many writes. */
+    private static final long FIRST_STATES_TIMEOUT_MS = 60_000;
 
     private final int brokerId;
     private final CoordinationBackend backend;
@@ -768,7 +770,7 @@ public final class Controller implements AutoCloseable {
                         current.partitionCount(), count, next.replicas().entrySet().stream()
                                 .filter(e -> e.getKey() >= current.partitionCount())
                                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
-                await(topics.writeInitialStates(next, current.partitionCount(), (int) ourEpoch));
+                writeFirstStates(next, current.partitionCount(), ourEpoch);
                 return ControllerRequests.error(ErrorCode.NONE, null);
             }
             return ControllerRequests.error(ErrorCode.REQUEST_TIMED_OUT, "topic '" + topic
@@ -788,12 +790,30 @@ public final class Controller implements AutoCloseable {
     private Map<String, String> createTopic(Map<String, String> request, long ourEpoch) {
         try {
             TopicManager.NewTopic topic = ControllerRequests.decodeNewTopic(request);
-            await(topics.createNow(topic, (int) ourEpoch));
+            Optional<TopicAssignment> created = await(topics.createAssignment(topic));
+            if (created.isPresent()) {
+                writeFirstStates(created.get(), 0, ourEpoch);
+            }
             return ControllerRequests.error(ErrorCode.NONE, null);
         } catch (io.runnel.api.RunnelException e) {
             return ControllerRequests.error(e.errorCode(), e.getMessage());
         } catch (IllegalArgumentException e) {
             return ControllerRequests.error(ErrorCode.INVALID_REQUEST, e.getMessage());
+        }
+    }
+
+    /**
+     * Writes the first state of partitions {@code first ..} of a topic whose znode is written
+     * already (the commit point): a failure here is logged, not answered, since the topic or its
+     * new partitions exist; a pass writes the states still missing after the grace period.
+     */
+    private void writeFirstStates(TopicAssignment assignment, int first, long ourEpoch) {
+        try {
+            await(topics.writeInitialStates(assignment, first, (int) ourEpoch), FIRST_STATES_TIMEOUT_MS);
+        } catch (RuntimeException e) {
+            log.warn("Controller: could not write the first states of {} (from partition {}): {}; they are written "
+                    + "once found missing", assignment.topic(), first, e.toString());
+            thread.schedule(this::schedulePass, MISSING_STATE_GRACE_MS + 10, TimeUnit.MILLISECONDS);
         }
     }
 

@@ -82,12 +82,46 @@ final class AdminHandler {
         if (toElect.isEmpty()) {
             return CompletableFuture.completedFuture(Optional.of(electResponse(results, invalid)));
         }
-        Map<String, String> values = Map.of(ControllerRequests.ELECTION,
-                request.electionType() == ElectLeaders.PREFERRED ? ControllerRequests.PREFERRED : ControllerRequests.UNCLEAN,
-                ControllerRequests.PARTITIONS, ControllerRequests.partitionList(toElect));
-        return controller.submit(ControllerRequests.ELECT_LEADERS, values, timeoutMs).thenCompose(answer -> {
+        String election = request.electionType() == ElectLeaders.PREFERRED ? ControllerRequests.PREFERRED
+                : ControllerRequests.UNCLEAN;
+        // In chunks, so that no request znode (with its answer) comes near the coordination
+        // backend's value size limit (1 MiB with ZooKeeper), whatever the number of partitions.
+        List<CompletableFuture<Map<TopicPartition, Outcome>>> chunks = new ArrayList<>();
+        for (int from = 0; from < toElect.size(); from += PARTITIONS_PER_REQUEST) {
+            List<TopicPartition> chunk = toElect.subList(from, Math.min(toElect.size(), from + PARTITIONS_PER_REQUEST));
+            chunks.add(electChunk(election, List.copyOf(chunk), timeoutMs));
+        }
+        return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new)).thenCompose(v -> {
             Map<TopicPartition, Integer> elected = new HashMap<>();
-            for (TopicPartition tp : toElect) {
+            for (CompletableFuture<Map<TopicPartition, Outcome>> chunk : chunks) {
+                chunk.join().forEach((tp, outcome) -> {
+                    results.put(tp, outcome.result());
+                    if (outcome.result().errorCode() == ErrorCode.NONE.code()) {
+                        elected.put(tp, outcome.leaderEpoch());
+                    }
+                });
+            }
+            // Answer once this broker's view shows the new leaders, so a client's next Metadata here sees them.
+            return bounded(cache.when(c -> elected.entrySet().stream().allMatch(e -> c.partitionState(e.getKey())
+                    .map(PartitionState::leaderEpoch).orElse(-1) >= e.getValue())), remaining(started, timeoutMs))
+                    .thenApply(x -> Optional.<Message>of(electResponse(results, invalid)));
+        });
+    }
+
+    /** Most partitions in one ELECT_LEADERS request to the controller. */
+    static final int PARTITIONS_PER_REQUEST = 1_000;
+
+    private record Outcome(ElectLeaders.PartitionResult result, int leaderEpoch) {
+    }
+
+    /** One request to the controller; never fails: a failure is every partition's error. */
+    private CompletableFuture<Map<TopicPartition, Outcome>> electChunk(String election, List<TopicPartition> partitions,
+                                                                       long timeoutMs) {
+        Map<String, String> values = Map.of(ControllerRequests.ELECTION, election,
+                ControllerRequests.PARTITIONS, ControllerRequests.partitionList(partitions));
+        return controller.submit(ControllerRequests.ELECT_LEADERS, values, timeoutMs).thenApply(answer -> {
+            Map<TopicPartition, Outcome> outcomes = new HashMap<>();
+            for (TopicPartition tp : partitions) {
                 String key = ControllerRequests.key(tp);
                 ErrorCode code = ErrorCode.forCode(parse(answer.get(ControllerRequests.ERROR + "." + key),
                         ErrorCode.UNKNOWN_SERVER_ERROR.code()));
@@ -95,22 +129,18 @@ final class AdminHandler {
                 if (!answer.containsKey(ControllerRequests.ERROR + "." + key)) {
                     message = "the controller's answer has no result for " + tp;
                 }
-                results.put(tp, new ElectLeaders.PartitionResult(tp.partition(), code.code(), message));
-                if (code == ErrorCode.NONE) {
-                    elected.put(tp, parse(answer.get(ControllerRequests.LEADER_EPOCH + "." + key), 0));
-                }
+                outcomes.put(tp, new Outcome(new ElectLeaders.PartitionResult(tp.partition(), code.code(), message),
+                        parse(answer.get(ControllerRequests.LEADER_EPOCH + "." + key), 0)));
             }
-            // Answer once this broker's view shows the new leaders, so a client's next Metadata here sees them.
-            return bounded(cache.when(c -> elected.entrySet().stream().allMatch(e -> c.partitionState(e.getKey())
-                    .map(PartitionState::leaderEpoch).orElse(-1) >= e.getValue())), remaining(started, timeoutMs))
-                    .thenApply(v -> Optional.<Message>of(electResponse(results, invalid)));
+            return outcomes;
         }).exceptionally(e -> {
             RunnelException error = Errors.toRunnel(e, "ElectLeaders");
-            for (TopicPartition tp : toElect) {
-                results.put(tp, new ElectLeaders.PartitionResult(tp.partition(), error.errorCode().code(),
-                        error.getMessage()));
+            Map<TopicPartition, Outcome> outcomes = new HashMap<>();
+            for (TopicPartition tp : partitions) {
+                outcomes.put(tp, new Outcome(new ElectLeaders.PartitionResult(tp.partition(), error.errorCode().code(),
+                        error.getMessage()), -1));
             }
-            return Optional.of(electResponse(results, invalid));
+            return outcomes;
         });
     }
 

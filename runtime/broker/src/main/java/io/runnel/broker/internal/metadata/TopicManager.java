@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -85,7 +86,7 @@ public final class TopicManager {
      * Creates a topic through the controller; {@code numPartitions} and {@code replicationFactor}
      * of -1 take the broker defaults. What this broker can tell from its own view (a bad name, a
      * topic it knows, bad counts or configs) fails at once; the rest, with the replica placement,
-     * is the controller's ({@link #createNow}). Completes when the metadata is written (or, with
+     * is the controller's ({@link #createAssignment}). Completes when the metadata is written (or, with
      * {@code validateOnly}, checked). Fails with a {@link RunnelException} carrying the error for
      * the response, {@link ErrorCode#REQUEST_TIMED_OUT} if the controller does not answer within
      * {@code timeoutMs}.
@@ -133,10 +134,11 @@ public final class TopicManager {
     /**
      * The controller's part of topic creation, on its thread: checks {@code topic} against the
      * controller's view, places the replicas with the {@link ReplicaPlacementPolicy} plugin, then
-     * (unless validate-only) creates {@code /brokers/topics/<topic>}, the commit point, and each
-     * partition's first state written with {@code controllerEpoch}.
+     * (unless validate-only, which completes with empty) creates {@code /brokers/topics/<topic>},
+     * the commit point. The caller then writes the partitions' first states
+     * ({@link #writeInitialStates}).
      */
-    public CompletableFuture<Void> createNow(NewTopic topic, int controllerEpoch) {
+    public CompletableFuture<Optional<TopicAssignment>> createAssignment(NewTopic topic) {
         TopicAssignment assignment;
         try {
             assignment = plan(topic.name(), topic.partitions(), topic.replicationFactor(), topic.configs());
@@ -144,7 +146,7 @@ public final class TopicManager {
             return CompletableFuture.failedFuture(e);
         }
         if (topic.validateOnly()) {
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(Optional.empty());
         }
         String name = topic.name();
         return backend.metadata().create(MetadataPaths.topic(name), assignment.encode())
@@ -154,9 +156,11 @@ public final class TopicManager {
                     }
                     throw e instanceof CompletionException c ? c : new CompletionException(e);
                 })
-                .thenCompose(version -> writeInitialStates(assignment, 0, controllerEpoch))
-                .thenRun(() -> log.info("Created topic {} with {} partition(s), replicas {}", name,
-                        assignment.partitionCount(), assignment.replicas()));
+                .thenApply(version -> {
+                    log.info("Created topic {} with {} partition(s), replicas {}", name, assignment.partitionCount(),
+                            assignment.replicas());
+                    return Optional.of(assignment);
+                });
     }
 
     /** The checks that need no placement; the same on the requesting broker and on the controller. */
