@@ -67,6 +67,7 @@ public enum ErrorCode {
     OFFSET_NOT_AVAILABLE(78, true, "The leader's high watermark has not caught up from a recent election"),
     MEMBER_ID_REQUIRED(79, false, "The group member needs a member id to join"),
     PREFERRED_LEADER_NOT_AVAILABLE(80, true, "The preferred leader was not available"),
+    ELIGIBLE_LEADERS_NOT_AVAILABLE(83, true, "No replica of the topic-partition may be elected leader now"),
     ELECTION_NOT_NEEDED(84, false, "Leader election not needed for the topic-partition"),
     /** Not a Kafka code: a plugin could not be found, loaded or configured. */
     PLUGIN_ERROR(-1000, false, "A plugin could not be loaded or configured");

@@ -16,6 +16,7 @@ import io.runnel.broker.internal.controller.Controller;
 import io.runnel.broker.internal.group.AssignorPlugin;
 import io.runnel.broker.internal.group.GroupConfig;
 import io.runnel.broker.internal.group.GroupCoordinator;
+import io.runnel.broker.internal.metadata.ControllerRequests;
 import io.runnel.broker.internal.handler.ApiRequestHandler;
 import io.runnel.broker.internal.handler.ConfigsHandler;
 import io.runnel.broker.internal.metadata.MetadataCache;
@@ -164,9 +165,10 @@ public final class Broker implements AutoCloseable {
         GroupCoordinator groups = groupCoordinator(brokerId, selection, context, originals, config, backend, cache,
                 resources);
         ApiRequestHandler handler = new ApiRequestHandler(replicas, cache, topics,
-                new ProducerIdManager(backend.metadata()), codecs, config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS),
-                delayed, requestThreads, ConfigsHandler.create(brokerId, cache, config, topics.topicConfigKeys(),
-                        storage.topicConfigDefaults()), groups);
+                new ProducerIdManager(backend.metadata()), new ControllerRequests(backend.metadata()), codecs,
+                config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS), delayed, requestThreads,
+                ConfigsHandler.create(brokerId, cache, config, topics.topicConfigKeys(), storage.topicConfigDefaults()),
+                groups);
         resources.push(handler);
 
         // Load the cluster's metadata and give the partitions their roles before serving anyone,
@@ -202,8 +204,11 @@ public final class Broker implements AutoCloseable {
 
         // Closed before the backend (resources close in reverse): leaving the election hands the
         // controllership on while this broker can still write.
-        Controller controller = new Controller(brokerId, backend, cache, election,
-                config.getBoolean(BrokerConfig.UNCLEAN_LEADER_ELECTION));
+        Controller controller = new Controller(brokerId, backend, cache, election, topics, new Controller.Settings(
+                config.getBoolean(BrokerConfig.UNCLEAN_LEADER_ELECTION),
+                config.getBoolean(BrokerConfig.AUTO_LEADER_REBALANCE),
+                config.getInt(BrokerConfig.LEADER_IMBALANCE_PERCENTAGE),
+                config.getLong(BrokerConfig.LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS) * 1000));
         resources.push(controller);
         controller.start();
         log.info("Broker {} started: listening on {}, advertised as {}", brokerId, bound, advertised.hostPort());

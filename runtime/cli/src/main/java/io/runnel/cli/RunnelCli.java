@@ -5,6 +5,7 @@ import io.runnel.cli.internal.ConsoleConsumerCommand;
 import io.runnel.cli.internal.ConsoleProducerCommand;
 import io.runnel.cli.internal.ConsumerPerfTestCommand;
 import io.runnel.cli.internal.DumpLogCommand;
+import io.runnel.cli.internal.LeaderElectionCommand;
 import io.runnel.cli.internal.PluginsCommand;
 import io.runnel.cli.internal.QuickstartCommand;
 import io.runnel.cli.internal.ProducerPerfTestCommand;
@@ -26,6 +27,7 @@ import java.io.PrintWriter;
         versionProvider = VersionProvider.class,
         description = "Runnel: a distributed, partitioned, replicated commit log.",
         subcommands = {QuickstartCommand.class, ServerStartCommand.class, ZooKeeperStartCommand.class, TopicsCommand.class,
+                LeaderElectionCommand.class,
                 ConsoleProducerCommand.class, ConsoleConsumerCommand.class, ProducerPerfTestCommand.class,
                 ConsumerPerfTestCommand.class, PluginsCommand.class, DumpLogCommand.class, CommandLine.HelpCommand.class})
 public final class RunnelCli implements Runnable {

@@ -216,6 +216,7 @@ public final class FakeBroker implements AutoCloseable {
             // No group coordinator in the fake (yet): group requests go unanswered.
             case FIND_COORDINATOR, JOIN_GROUP, SYNC_GROUP, HEARTBEAT, LEAVE_GROUP, OFFSET_COMMIT, OFFSET_FETCH,
                     DESCRIBE_GROUPS, LIST_GROUPS, DELETE_GROUPS -> DROP;
+            case CREATE_PARTITIONS, ELECT_LEADERS -> DROP; // admin calls these tests do not make
             case DESCRIBE_CONFIGS -> new DescribeConfigs.Response(0, ((DescribeConfigs.Request) request.body()).resources()
                     .stream().map(r -> new DescribeConfigs.Result(topics.containsKey(r.name()) ? 0
                             : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code(), null, r.type(), r.name(), List.of())).toList());

@@ -28,7 +28,9 @@ public enum ApiKey {
     INIT_PRODUCER_ID(22, 0, 0),
     OFFSET_FOR_LEADER_EPOCH(23, 0, 0),
     DESCRIBE_CONFIGS(32, 0, 0),
-    DELETE_GROUPS(42, 0, 0);
+    DELETE_GROUPS(42, 0, 0),
+    CREATE_PARTITIONS(37, 0, 0),
+    ELECT_LEADERS(43, 0, 0);
 
     private static final ApiKey[] BY_ID = new ApiKey[64];
 

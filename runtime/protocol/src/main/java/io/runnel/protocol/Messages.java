@@ -1,11 +1,13 @@
 package io.runnel.protocol;
 
 import io.runnel.protocol.message.ApiVersions;
+import io.runnel.protocol.message.CreatePartitions;
 import io.runnel.protocol.message.CreateTopics;
 import io.runnel.protocol.message.DeleteGroups;
 import io.runnel.protocol.message.DeleteTopics;
 import io.runnel.protocol.message.DescribeConfigs;
 import io.runnel.protocol.message.DescribeGroups;
+import io.runnel.protocol.message.ElectLeaders;
 import io.runnel.protocol.message.Fetch;
 import io.runnel.protocol.message.FindCoordinator;
 import io.runnel.protocol.message.Heartbeat;
@@ -66,6 +68,8 @@ public final class Messages {
             case DELETE_TOPICS -> DeleteTopics.Request.read(reader, v);
             case INIT_PRODUCER_ID -> InitProducerId.Request.read(reader, v);
             case OFFSET_FOR_LEADER_EPOCH -> OffsetForLeaderEpoch.Request.read(reader, v);
+            case CREATE_PARTITIONS -> CreatePartitions.Request.read(reader, v);
+            case ELECT_LEADERS -> ElectLeaders.Request.read(reader, v);
             case DESCRIBE_CONFIGS -> DescribeConfigs.Request.read(reader, v);
             case OFFSET_COMMIT -> OffsetCommit.Request.read(reader, v);
             case OFFSET_FETCH -> OffsetFetch.Request.read(reader, v);
@@ -108,6 +112,8 @@ public final class Messages {
             case DELETE_TOPICS -> DeleteTopics.Response.read(reader, version);
             case INIT_PRODUCER_ID -> InitProducerId.Response.read(reader, version);
             case OFFSET_FOR_LEADER_EPOCH -> OffsetForLeaderEpoch.Response.read(reader, version);
+            case CREATE_PARTITIONS -> CreatePartitions.Response.read(reader, version);
+            case ELECT_LEADERS -> ElectLeaders.Response.read(reader, version);
             case DESCRIBE_CONFIGS -> DescribeConfigs.Response.read(reader, version);
             case OFFSET_COMMIT -> OffsetCommit.Response.read(reader, version);
             case OFFSET_FETCH -> OffsetFetch.Response.read(reader, version);

@@ -8,6 +8,7 @@ import io.runnel.api.record.MemoryRecords;
 import io.runnel.api.record.RecordBatchBuilder;
 import io.runnel.api.record.Records;
 import io.runnel.protocol.message.ApiVersions;
+import io.runnel.protocol.message.CreatePartitions;
 import io.runnel.protocol.message.CreateTopics;
 import io.runnel.protocol.message.DeleteTopics;
 import io.runnel.protocol.message.DeleteGroups;
@@ -21,6 +22,7 @@ import io.runnel.protocol.message.ListGroups;
 import io.runnel.protocol.message.OffsetCommit;
 import io.runnel.protocol.message.OffsetFetch;
 import io.runnel.protocol.message.SyncGroup;
+import io.runnel.protocol.message.ElectLeaders;
 import io.runnel.protocol.message.Fetch;
 import io.runnel.protocol.message.InitProducerId;
 import io.runnel.protocol.message.ListOffsets;
@@ -66,6 +68,9 @@ class MessagesTest {
                         Map.of("retention.ms", "60000", "cleanup.policy", "delete"))), 30_000, false),
                 new DeleteTopics.Request(List.of("orders", "old"), 30_000),
                 new InitProducerId.Request(null, 60_000),
+                new CreatePartitions.Request(List.of(new CreatePartitions.Topic("orders", 12)), 30_000, true),
+                new ElectLeaders.Request(ElectLeaders.PREFERRED, List.of(new PerTopic<>("orders", List.of(0, 3))), 30_000),
+                new ElectLeaders.Request(ElectLeaders.UNCLEAN, null, 5_000),
                 new DescribeConfigs.Request(List.of(new DescribeConfigs.Resource(DescribeConfigs.TOPIC, "orders", null),
                         new DescribeConfigs.Resource(DescribeConfigs.BROKER, "1", List.of("min.insync.replicas")))),
                 new FindCoordinator.Request("g1", FindCoordinator.GROUP),
@@ -106,6 +111,10 @@ class MessagesTest {
                 new CreateTopics.Response(List.of(new CreateTopics.Result("orders", (short) 36, "exists"))),
                 new DeleteTopics.Response(List.of(new CreateTopics.Result("orders", (short) 0, null))),
                 new InitProducerId.Response((short) 0, 4000L, (short) 1),
+                new CreatePartitions.Response(List.of(new CreateTopics.Result("orders", (short) 37, "fewer"))),
+                new ElectLeaders.Response((short) 0, List.of(new PerTopic<>("orders", List.of(
+                        new ElectLeaders.PartitionResult(0, (short) 0, null),
+                        new ElectLeaders.PartitionResult(3, (short) 84, "leader 2 is the preferred replica"))))),
                 new DescribeConfigs.Response(0, List.of(new DescribeConfigs.Result((short) 0, null, DescribeConfigs.TOPIC,
                         "orders", List.of(new DescribeConfigs.Config("retention.ms", "60000", false, false, false),
                                 new DescribeConfigs.Config("retention.bytes", null, false, true, false))),

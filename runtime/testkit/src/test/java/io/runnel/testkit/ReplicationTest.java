@@ -352,6 +352,10 @@ class ReplicationTest {
             Await.until("broker " + survivor + " to lead", WAIT, () -> metadata(elected),
                     m -> m != null && m.leader() == survivor);
             assertEquals(committed(5), values(elected));
+            // The metadata shows the new leader as soon as the role change is queued; the partition
+            // takes the role a moment later.
+            Await.until("broker " + survivor + " to serve the partition", WAIT, () -> consume(elected, 0).errorCode(),
+                    code -> code == ErrorCode.NONE.code());
             Await.until("the committed records readable", WAIT, () -> consumed(elected), committed(5)::equals);
         }
     }

@@ -38,6 +38,9 @@ public final class BrokerConfig {
     public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
     public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
     public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
+    public static final String AUTO_LEADER_REBALANCE = "auto.leader.rebalance.enable";
+    public static final String LEADER_IMBALANCE_PERCENTAGE = "leader.imbalance.per.broker.percentage";
+    public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
 
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(BROKER_ID, Type.INT, null, 0, Integer.MAX_VALUE,
@@ -80,6 +83,12 @@ public final class BrokerConfig {
                     "How often a coordinator looks for expired groups and offsets of deleted topics.")
             .define(OFFSET_METADATA_MAX_BYTES, Type.INT, "4096", 0, Integer.MAX_VALUE,
                     "Longest metadata string of a committed offset; longer fails with OFFSET_METADATA_TOO_LARGE.")
+            .define(AUTO_LEADER_REBALANCE, Type.BOOLEAN, "true",
+                    "The controller moves leaderships back to preferred replicas when a broker's leader imbalance is too high.")
+            .define(LEADER_IMBALANCE_PERCENTAGE, Type.INT, "10", 0, 100,
+                    "Share of a broker's preferred partitions led elsewhere above which the controller rebalances them.")
+            .define(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, Type.LONG, "300", 1, 86_400,
+                    "How often the controller checks the leader imbalance.")
             .define(PluginSelection.STORAGE_ENGINE, Type.STRING, "segmented-log", "The storage-engine plugin.")
             .define(PluginSelection.COORDINATION_BACKEND, Type.STRING, "zookeeper", "The coordination-backend plugin.")
             .define(PluginSelection.LEADER_ELECTION_POLICY, Type.STRING, "fewest-leaders",

@@ -4,6 +4,7 @@ import io.runnel.api.ErrorCode;
 import io.runnel.api.RunnelException;
 import io.runnel.client.Node;
 import io.runnel.client.PartitionInfo;
+import io.runnel.client.admin.NewPartitions;
 import io.runnel.client.admin.ConfigEntry;
 import io.runnel.client.admin.ConfigResource;
 import io.runnel.client.admin.NewTopic;
@@ -33,11 +34,12 @@ import java.util.stream.Collectors;
  */
 @Command(name = "topics",
         mixinStandardHelpOptions = true,
-        description = {"Create, delete, list or describe topics (like Kafka's kafka-topics.sh).",
+        description = {"Create, delete, list, describe or add partitions to topics (like Kafka's kafka-topics.sh).",
                 "A failed operation prints 'Error while executing topic command : <reason>' and exits 1."},
         footer = {"", "Examples:",
                 "  runnel topics --bootstrap-server localhost:9092 --create --topic orders --partitions 3 --replication-factor 1",
                 "  runnel topics --bootstrap-server localhost:9092 --describe --topic orders",
+                "  runnel topics --bootstrap-server localhost:9092 --alter --topic orders --partitions 6",
                 "  runnel topics --bootstrap-server localhost:9092 --describe --under-replicated-partitions"})
 public final class TopicsCommand implements Callable<Integer> {
     /** The broker default of min.insync.replicas; a topic's own value cannot be read back yet. */
@@ -61,14 +63,19 @@ public final class TopicsCommand implements Callable<Integer> {
         boolean list;
         @Option(names = "--describe", required = true, description = "Describe the topics and their partitions.")
         boolean describe;
+        @Option(names = "--alter", required = true,
+                description = "Add partitions to the topic(s) --topic matches (with --partitions, the new total).")
+        boolean alter;
     }
 
     @Option(names = "--topic", paramLabel = "TOPIC",
-            description = "The topic; with --delete, --list and --describe also a regular expression.")
+            description = "The topic; with --delete, --list, --describe and --alter also a regular expression.")
     String topic;
 
     @Option(names = "--partitions", paramLabel = "N",
-            description = "With --create: number of partitions (default: the broker's num.partitions).")
+            description = {"With --create: number of partitions (default: the broker's num.partitions).",
+                    "With --alter: the new number of partitions, larger than the current one; the new partitions' "
+                            + "replicas are placed by the cluster's replica.placement.policy."})
     Integer partitions;
 
     @Option(names = "--replication-factor", paramLabel = "R",
@@ -114,6 +121,8 @@ public final class TopicsCommand implements Callable<Integer> {
                     create(admin, topicConfigs, out);
                 } else if (action.delete) {
                     delete(admin);
+                } else if (action.alter) {
+                    alter(admin);
                 } else if (action.list) {
                     matching(admin).forEach(out::println);
                 } else {
@@ -135,12 +144,19 @@ public final class TopicsCommand implements Callable<Integer> {
 
     /** Usage errors (exit 2) before anything is sent; the topic configuration overrides. */
     private Map<String, String> checkFlags() {
-        String name = action.create ? "--create" : action.delete ? "--delete" : action.list ? "--list" : "--describe";
-        if ((action.create || action.delete) && topic == null) {
+        String name = action.create ? "--create" : action.delete ? "--delete" : action.list ? "--list"
+                : action.alter ? "--alter" : "--describe";
+        if ((action.create || action.delete || action.alter) && topic == null) {
             throw new ParameterException(spec.commandLine(), "Missing required option for " + name + ": '--topic=TOPIC'");
         }
+        if (action.alter && partitions == null) {
+            throw new ParameterException(spec.commandLine(), "Missing required option for --alter: '--partitions=N' "
+                    + "(only adding partitions is supported)");
+        }
+        if (!action.create && !action.alter) {
+            onlyWith(partitions != null, "--partitions", "--create or --alter", name);
+        }
         if (!action.create) {
-            onlyWith(partitions != null, "--partitions", "--create", name);
             onlyWith(replicationFactor != null, "--replication-factor", "--create", name);
             onlyWith(!configs.isEmpty(), "--config", "--create", name);
             onlyWith(ifNotExists, "--if-not-exists", "--create", name);
@@ -150,8 +166,8 @@ public final class TopicsCommand implements Callable<Integer> {
             onlyWith(underMinIsr, "--under-min-isr-partitions", "--describe", name);
             onlyWith(atMinIsr, "--at-min-isr-partitions", "--describe", name);
         }
-        if (!action.delete && !action.describe) {
-            onlyWith(ifExists, "--if-exists", "--delete or --describe", name);
+        if (!action.delete && !action.describe && !action.alter) {
+            onlyWith(ifExists, "--if-exists", "--delete, --describe or --alter", name);
         }
         if (partitions != null && partitions < 1) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--partitions': " + partitions
@@ -205,6 +221,31 @@ public final class TopicsCommand implements Callable<Integer> {
         for (String name : names) {
             try {
                 ClientTools.join(futures.get(name)); // silent on success, like Kafka's
+            } catch (RunnelException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** Adds partitions to every topic --topic matches; silent on success, like Kafka's. */
+    private void alter(RunnelAdmin admin) {
+        List<String> names = matching(admin);
+        if (names.isEmpty()) {
+            if (ifExists) {
+                return;
+            }
+            throw new RunnelException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "Topic '" + topic + "' does not exist as expected");
+        }
+        Map<String, NewPartitions> increase = new java.util.LinkedHashMap<>();
+        names.forEach(name -> increase.put(name, NewPartitions.increaseTo(partitions)));
+        var futures = admin.createPartitions(increase);
+        RunnelException first = null;
+        for (String name : names) {
+            try {
+                ClientTools.join(futures.get(name));
             } catch (RunnelException e) {
                 first = first == null ? e : first;
             }

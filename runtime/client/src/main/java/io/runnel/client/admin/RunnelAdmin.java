@@ -13,10 +13,13 @@ import io.runnel.client.internal.network.MetadataManager;
 import io.runnel.client.internal.network.NetworkClient;
 import io.runnel.client.internal.network.OffsetLookup;
 import io.runnel.protocol.Message;
+import io.runnel.protocol.message.CreatePartitions;
 import io.runnel.protocol.message.CreateTopics;
 import io.runnel.protocol.message.DeleteTopics;
 import io.runnel.protocol.message.DescribeConfigs;
+import io.runnel.protocol.message.ElectLeaders;
 import io.runnel.protocol.message.Metadata;
+import io.runnel.protocol.message.PerTopic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +31,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -112,8 +116,10 @@ public final class RunnelAdmin implements AutoCloseable {
             futures.put(t.name(), new CompletableFuture<>());
             request.add(new CreateTopics.Topic(t.name(), t.numPartitions(), t.replicationFactor(), t.configs()));
         }
-        Function<List<CreateTopics.Topic>, Message> build = ts -> new CreateTopics.Request(ts, requestTimeoutMs, false);
-        perTopic(request, CreateTopics.Topic::name, build, r -> ((CreateTopics.Response) r).topics(), futures, deadline());
+        Function<List<CreateTopics.Topic>, Message> build = ts -> new CreateTopics.Request(ts, serverTimeoutMs(), false);
+        // A topic whose creation timed out may still be created: sent again, it would fail as existing.
+        perTopic(request, CreateTopics.Topic::name, build, r -> ((CreateTopics.Response) r).topics(), futures, deadline(),
+                code -> code.retriable() && code != ErrorCode.REQUEST_TIMED_OUT);
         return futures;
     }
 
@@ -131,6 +137,107 @@ public final class RunnelAdmin implements AutoCloseable {
     }
 
     /**
+     * Adds partitions to topics: each topic gets partitions until it has
+     * {@link NewPartitions#totalCount()}, their replicas placed by the cluster's
+     * {@code replica.placement.policy}. One future per topic name; it fails with
+     * {@link ErrorCode#INVALID_PARTITIONS} if the count is not larger than the topic's, with
+     * {@link ErrorCode#UNKNOWN_TOPIC_OR_PARTITION} if the topic does not exist. Producers and
+     * consumers see the new partitions at their next metadata refresh.
+     *
+     * @since 0.1
+     */
+    public Map<String, CompletableFuture<Void>> createPartitions(Map<String, NewPartitions> newPartitions) {
+        requireNonNull(newPartitions, "newPartitions is null");
+        Map<String, CompletableFuture<Void>> futures = new LinkedHashMap<>();
+        List<CreatePartitions.Topic> request = new ArrayList<>();
+        newPartitions.forEach((name, np) -> {
+            requireNonNull(name, "topic name is null");
+            requireNonNull(np, "NewPartitions of " + name + " is null");
+            futures.put(name, new CompletableFuture<>());
+            request.add(new CreatePartitions.Topic(name, np.totalCount()));
+        });
+        Function<List<CreatePartitions.Topic>, Message> build = ts -> new CreatePartitions.Request(ts, serverTimeoutMs(), false);
+        // Not retried: an unknown topic stays unknown, and a timed-out request may still have added the partitions.
+        perTopic(request, CreatePartitions.Topic::name, build, r -> ((CreatePartitions.Response) r).results(), futures,
+                deadline(), code -> code.retriable() && code != ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+                        && code != ErrorCode.REQUEST_TIMED_OUT);
+        return futures;
+    }
+
+    /**
+     * Asks the controller for leader elections. {@code partitions} null means every partition of
+     * every topic. The future completes with one entry per partition: empty if a new leader was
+     * elected, else the partition's error, e.g. {@link ErrorCode#ELECTION_NOT_NEEDED} (the
+     * preferred replica leads already), {@link ErrorCode#PREFERRED_LEADER_NOT_AVAILABLE} (it is
+     * not alive or not in the ISR), {@link ErrorCode#UNKNOWN_TOPIC_OR_PARTITION}. The future
+     * itself fails only if no broker answered within {@code default.api.timeout.ms}.
+     *
+     * @since 0.1
+     */
+    public CompletableFuture<Map<TopicPartition, Optional<RunnelException>>> electLeaders(ElectionType type,
+                                                                                         Set<TopicPartition> partitions) {
+        requireNonNull(type, "type is null");
+        List<PerTopic<Integer>> wanted = null;
+        if (partitions != null) {
+            Map<String, List<Integer>> byTopic = new TreeMap<>();
+            for (TopicPartition tp : partitions) {
+                byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition());
+            }
+            wanted = new ArrayList<>();
+            for (Map.Entry<String, List<Integer>> e : byTopic.entrySet()) {
+                wanted.add(new PerTopic<>(e.getKey(), e.getValue()));
+            }
+        }
+        ElectLeaders.Request request = new ElectLeaders.Request(type.value(), wanted, serverTimeoutMs());
+        CompletableFuture<Map<TopicPartition, Optional<RunnelException>>> result = new CompletableFuture<>();
+        electLeaders(request, result, deadline());
+        return result;
+    }
+
+    private void electLeaders(ElectLeaders.Request request,
+                              CompletableFuture<Map<TopicPartition, Optional<RunnelException>>> result, long deadlineNanos) {
+        controller(deadlineNanos).thenCompose(target -> network.send(target, request, requestTimeoutMs))
+                .whenComplete((response, error) -> {
+                    RunnelException failure = null;
+                    if (error == null) {
+                        ElectLeaders.Response answer = (ElectLeaders.Response) response;
+                        ErrorCode top = ErrorCode.forCode(answer.errorCode());
+                        if (top == ErrorCode.NONE) {
+                            Map<TopicPartition, Optional<RunnelException>> out = new LinkedHashMap<>();
+                            for (PerTopic<ElectLeaders.PartitionResult> topic : answer.results()) {
+                                for (ElectLeaders.PartitionResult p : topic.partitions()) {
+                                    ErrorCode code = ErrorCode.forCode(p.errorCode());
+                                    out.put(new TopicPartition(topic.name(), Math.max(0, p.partition())),
+                                            code == ErrorCode.NONE ? Optional.empty() : Optional.of(code.exception(
+                                                    p.errorMessage() != null ? p.errorMessage() : code.description())));
+                                }
+                            }
+                            later(() -> result.complete(out), 0);
+                            return;
+                        }
+                        failure = top.exception("leader election: " + top.description());
+                    } else {
+                        failure = unwrap(error);
+                    }
+                    if (failure.retriable() && System.nanoTime() - deadlineNanos < 0 && !closed) {
+                        metadata.refresh().whenComplete((c, x) -> later(() -> electLeaders(request, result, deadlineNanos)));
+                    } else {
+                        RunnelException e = failure;
+                        later(() -> result.completeExceptionally(e), 0);
+                    }
+                });
+    }
+
+    /**
+     * The timeout a request that waits on the controller gives the broker: less than this
+     * client's {@code request.timeout.ms}, so the broker's answer (a timeout error included)
+     * arrives before the client gives up on the connection.
+     */
+    private int serverTimeoutMs() {
+        return Math.max(1, requestTimeoutMs - Math.min(5_000, requestTimeoutMs / 4));
+    }
+
+    /**
      * Sends a per-topic request to the controller and completes each topic's future with its
      * result; topics answered with a retriable error (NOT_CONTROLLER) or lost with a connection
      * are sent again after a metadata refresh, until the deadline.
@@ -138,6 +245,13 @@ public final class RunnelAdmin implements AutoCloseable {
     private <T> void perTopic(List<T> items, Function<T, String> name, Function<List<T>, Message> build,
                               Function<Message, List<CreateTopics.Result>> results,
                               Map<String, CompletableFuture<Void>> futures, long deadlineNanos) {
+        perTopic(items, name, build, results, futures, deadlineNanos, ErrorCode::retriable);
+    }
+
+    private <T> void perTopic(List<T> items, Function<T, String> name, Function<List<T>, Message> build,
+                              Function<Message, List<CreateTopics.Result>> results,
+                              Map<String, CompletableFuture<Void>> futures, long deadlineNanos,
+                              java.util.function.Predicate<ErrorCode> retryOn) {
         if (items.isEmpty()) {
             return;
         }
@@ -147,7 +261,7 @@ public final class RunnelAdmin implements AutoCloseable {
                         RunnelException e = unwrap(error);
                         if (e.retriable() && System.nanoTime() - deadlineNanos < 0 && !closed) {
                             metadata.refresh().whenComplete((c, x) -> later(() ->
-                                    perTopic(items, name, build, results, futures, deadlineNanos)));
+                                    perTopic(items, name, build, results, futures, deadlineNanos, retryOn)));
                         } else {
                             items.forEach(t -> fail(futures.get(name.apply(t)), e));
                         }
@@ -164,7 +278,7 @@ public final class RunnelAdmin implements AutoCloseable {
                         ErrorCode code = ErrorCode.forCode(r.errorCode());
                         if (code == ErrorCode.NONE) {
                             succeed(future);
-                        } else if (code.retriable() && System.nanoTime() - deadlineNanos < 0 && byName.containsKey(r.name())) {
+                        } else if (retryOn.test(code) && System.nanoTime() - deadlineNanos < 0 && byName.containsKey(r.name())) {
                             retry.add(byName.get(r.name()));
                         } else {
                             fail(future, code.exception(r.errorMessage() != null ? r.errorMessage()
@@ -176,7 +290,7 @@ public final class RunnelAdmin implements AutoCloseable {
                             "the broker's answer has no result for topic " + n)));
                     if (!retry.isEmpty()) {
                         metadata.refresh().whenComplete((c, x) -> later(() ->
-                                perTopic(retry, name, build, results, futures, deadlineNanos)));
+                                perTopic(retry, name, build, results, futures, deadlineNanos, retryOn)));
                     }
                 });
     }

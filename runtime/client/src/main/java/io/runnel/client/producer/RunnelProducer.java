@@ -176,6 +176,11 @@ public final class RunnelProducer<K, V> implements AutoCloseable {
             }
             long start = System.nanoTime();
             Cluster cluster = metadata.awaitTopic(record.topic(), maxBlockMs);
+            if (record.partition() != null && record.partition() >= cluster.partitions(record.topic()).size()) {
+                // As Kafka's producer: the partition may have been added since the last refresh.
+                long leftMs = Math.max(0, maxBlockMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                cluster = metadata.awaitPartitions(record.topic(), record.partition() + 1, leftMs);
+            }
             long remainingMs = Math.max(0, maxBlockMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             byte[] key = keySerializer.serialize(record.topic(), record.key());
             byte[] value = valueSerializer.serialize(record.topic(), record.value());
@@ -213,7 +218,8 @@ public final class RunnelProducer<K, V> implements AutoCloseable {
         if (record.partition() != null) {
             if (record.partition() >= partitions.size()) {
                 throw new RunnelException(ErrorCode.INVALID_PARTITIONS, "partition " + record.partition() + " of topic "
-                        + record.topic() + " does not exist; the topic has " + partitions.size() + " partitions");
+                        + record.topic() + " does not exist; the topic has " + partitions.size() + " partitions (after "
+                        + maxBlockMs + " ms, max.block.ms, of waiting for it to be added)");
             }
             return record.partition();
         }

@@ -1,5 +1,6 @@
 package io.runnel.broker.internal.controller;
 
+import io.runnel.api.ErrorCode;
 import io.runnel.api.Subscription;
 import io.runnel.api.TopicPartition;
 import io.runnel.api.coordination.BrokerRegistration;
@@ -10,6 +11,8 @@ import io.runnel.api.coordination.Versioned;
 import io.runnel.api.election.Election;
 import io.runnel.api.election.ElectionRequest;
 import io.runnel.api.election.LeaderElectionPolicy;
+import io.runnel.broker.internal.metadata.ControllerRequestText;
+import io.runnel.broker.internal.metadata.ControllerRequests;
 import io.runnel.broker.internal.metadata.MetadataCache;
 import io.runnel.broker.internal.metadata.MetadataPaths;
 import io.runnel.broker.internal.metadata.PartitionState;
@@ -55,6 +58,15 @@ import java.util.stream.Collectors;
  *       one.</li>
  * </ul>
  *
+ * <p>It also carries out the requests any broker queues for it under
+ * {@code /admin/controller_requests} ({@link ControllerRequests}): topic creation and added
+ * partitions (replicas placed by the {@code replica.placement.policy} plugin, on this thread;
+ * the topic znode written with a compare-and-set guarded by the controller epoch), and preferred
+ * or unclean leader elections. With {@code auto.leader.rebalance.enable} it checks every
+ * {@code leader.imbalance.check.interval.seconds} whether a broker's share of its preferred
+ * partitions led elsewhere is above {@code leader.imbalance.per.broker.percentage}, and if so
+ * gives those partitions preferred elections.
+ *
  * <p>It works level-triggered: any change in the {@link MetadataCache} (brokers, topics, states)
  * schedules one pass over every partition on the controller's own thread, and so does taking
  * office, so a new controller finishes whatever its predecessor left half-done. The cache only
@@ -80,11 +92,21 @@ public final class Controller implements AutoCloseable {
     private static final long RETRY_MS = 500;
     /** How long a topic's partition may have no state before the controller writes one (its creator writes it first). */
     private static final long MISSING_STATE_GRACE_MS = 3_000;
+    /**
+     * How long after its deadline an answered request whose requester never deleted it is kept (a
+     * margin for the brokers' clocks); deleted at the next look at the requests after that.
+     */
+    private static final long ABANDONED_RESULT_MS = 5_000;
+    private static final int MAX_WRITE_ATTEMPTS = 5;
+    /** How long the controller waits for a new topic's (or new partitions') first states: many writes. */
+    private static final long FIRST_STATES_TIMEOUT_MS = 60_000;
 
     private final int brokerId;
     private final CoordinationBackend backend;
     private final MetadataCache cache;
     private final LeaderElectionPolicy policy;
+    private final TopicManager topics;
+    private final Settings settings;
     private final boolean uncleanDefault;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "controller");
@@ -101,14 +123,32 @@ public final class Controller implements AutoCloseable {
     private int guardVersion = -1;
     private volatile boolean closed;
     private Subscription participation;
+    private Subscription requestsWatch;
+    /** The children of {@code /admin/controller_requests} as last seen. */
+    private volatile List<String> requestNames = List.of();
+    private final AtomicBoolean requestsQueued = new AtomicBoolean();
+
+    /**
+     * The controller's settings.
+     *
+     * @param uncleanDefault the broker's {@code unclean.leader.election.enable}
+     * @param autoRebalance {@code auto.leader.rebalance.enable}
+     * @param imbalancePercentage {@code leader.imbalance.per.broker.percentage}
+     * @param imbalanceCheckIntervalMs {@code leader.imbalance.check.interval.seconds}, in ms
+     */
+    public record Settings(boolean uncleanDefault, boolean autoRebalance, int imbalancePercentage,
+                           long imbalanceCheckIntervalMs) {
+    }
 
     public Controller(int brokerId, CoordinationBackend backend, MetadataCache cache, LeaderElectionPolicy policy,
-                      boolean uncleanDefault) {
+                      TopicManager topics, Settings settings) {
         this.brokerId = brokerId;
         this.backend = backend;
         this.cache = cache;
         this.policy = policy;
-        this.uncleanDefault = uncleanDefault;
+        this.topics = topics;
+        this.settings = settings;
+        this.uncleanDefault = settings.uncleanDefault();
     }
 
     /** Joins the controller election; call once this broker is registered. */
@@ -120,6 +160,7 @@ public final class Controller implements AutoCloseable {
                 epoch.set(controllerEpoch);
                 log.info("Broker {} acts as controller, epoch {}", brokerId, controllerEpoch);
                 schedulePass();
+                scheduleRequests();
             }
 
             @Override
@@ -130,6 +171,14 @@ public final class Controller implements AutoCloseable {
                 }
             }
         });
+        requestsWatch = backend.metadata().watchChildren(MetadataPaths.CONTROLLER_REQUESTS, names -> {
+            requestNames = names;
+            scheduleRequests();
+        });
+        if (settings.autoRebalance()) {
+            long every = settings.imbalanceCheckIntervalMs();
+            thread.scheduleWithFixedDelay(this::checkLeaderImbalance, every, every, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Whether this broker is the controller now (as far as it knows). */
@@ -393,6 +442,450 @@ public final class Controller implements AutoCloseable {
         return true;
     }
 
+    // ------------------------------------------------------------------ requests to the controller
+
+    private void scheduleRequests() {
+        if (closed || epoch.get() == -1 || requestNames.isEmpty() || !requestsQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            thread.execute(() -> {
+                requestsQueued.set(false);
+                processRequests();
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            requestsQueued.set(false);
+        }
+    }
+
+    /** Handles every pending {@code /admin/controller_requests} child; on the controller thread. */
+    private void processRequests() {
+        long ourEpoch = epoch.get();
+        if (closed || ourEpoch == -1) {
+            return;
+        }
+        for (String name : requestNames) {
+            try {
+                if (!loadGuard(ourEpoch) || !processRequest(name, ourEpoch)) {
+                    return; // fenced: the successor finds the request still pending
+                }
+            } catch (RuntimeException e) {
+                // The backend did not answer, most likely; a request whose requester gave up is dropped then.
+                log.warn("Controller: could not handle request {}: {}; trying again", name, e.toString());
+                thread.schedule(this::scheduleRequests, RETRY_MS, TimeUnit.MILLISECONDS);
+                return;
+            }
+        }
+    }
+
+    /**
+     * Handles one request znode and writes its result into it.
+     *
+     * @return false if we have been fenced and must stop
+     */
+    private boolean processRequest(String name, long ourEpoch) {
+        String path = MetadataPaths.controllerRequest(name);
+        Optional<Versioned<byte[]>> read = await(backend.metadata().get(path));
+        if (read.isEmpty()) {
+            return true;
+        }
+        Map<String, String> request;
+        long deadline;
+        try {
+            request = ControllerRequestText.decode(read.get().value(), path);
+            deadline = Long.parseLong(request.getOrDefault(ControllerRequestText.DEADLINE_MS, "0").trim());
+        } catch (RuntimeException e) {
+            log.warn("Controller: dropping malformed request {}: {}", path, e.getMessage());
+            deleteQuietly(path);
+            return true;
+        }
+        if (ControllerRequestText.isDone(request)) {
+            if (System.currentTimeMillis() > deadline + ABANDONED_RESULT_MS) {
+                deleteQuietly(path); // answered, but its requester stopped waiting before it collected the result
+            }
+            return true;
+        }
+        // A request past its deadline is still carried out (its requester answered REQUEST_TIMED_OUT).
+
+        String type = request.getOrDefault(ControllerRequestText.TYPE, "");
+        Map<String, String> result = switch (type) {
+            case ControllerRequests.ELECT_LEADERS -> electLeaders(request, ourEpoch);
+            case ControllerRequests.CREATE_PARTITIONS -> createPartitions(request, ourEpoch);
+            case ControllerRequests.CREATE_TOPIC -> createTopic(request, ourEpoch);
+            default -> Map.of(ControllerRequests.ERROR, String.valueOf(ErrorCode.INVALID_REQUEST.code()),
+                    ControllerRequests.MESSAGE, "unknown controller request type '" + type + "'");
+        };
+        if (result == null) {
+            return false;
+        }
+        Map<String, String> answered = new HashMap<>(request);
+        answered.putAll(result);
+        answered.put(ControllerRequestText.DONE, "true");
+        try {
+            await(backend.metadata().compareAndSet(path, ControllerRequestText.encode(answered), read.get().version()));
+            long collectBy = deadline + ABANDONED_RESULT_MS - System.currentTimeMillis();
+            if (collectBy < 0) {
+                deleteQuietly(path); // nobody waits for this answer any more
+            } else {
+                // Look again once the requester must have collected it, and delete it if it did not.
+                thread.schedule(this::scheduleRequests, collectBy + 10, TimeUnit.MILLISECONDS);
+            }
+        } catch (RuntimeException e) {
+            log.info("Controller: could not write the result of request {} (its requester may have given up): {}",
+                    name, e.toString());
+        }
+        return true;
+    }
+
+    private void deleteQuietly(String path) {
+        backend.metadata().delete(path, -1).exceptionally(e -> null);
+    }
+
+    /** An election's outcome for one partition. */
+    private record Outcome(ErrorCode error, String message, int leaderEpoch) {
+        static Outcome of(ErrorCode error, String message) {
+            return new Outcome(error, message, -1);
+        }
+    }
+
+    private enum Write { WRITTEN, CONFLICT, FENCED }
+
+    /** A guarded state write; on a conflict, tells a changed state from a successor's epoch. */
+    private Write writeState(String path, PartitionState next, int version, long ourEpoch) {
+        try {
+            await(backend.metadata().compareAndSet(path, next.encode(), version, MetadataPaths.CONTROLLER_EPOCH,
+                    guardVersion));
+            return Write.WRITTEN;
+        } catch (RuntimeException e) {
+            if (!(unwrap(e) instanceof VersionConflictException)) {
+                throw e;
+            }
+            guardEpoch = -1;
+            return loadGuard(ourEpoch) ? Write.CONFLICT : Write.FENCED;
+        }
+    }
+
+    /** ELECT_LEADERS: a preferred or unclean election for each listed partition. Null if fenced. */
+    private Map<String, String> electLeaders(Map<String, String> request, long ourEpoch) {
+        boolean unclean = ControllerRequests.UNCLEAN.equals(request.get(ControllerRequests.ELECTION));
+        Set<Integer> live = liveBrokers();
+        Map<Integer, Integer> leaderCounts = leaderCounts(live);
+        Map<String, String> result = new HashMap<>();
+        for (TopicPartition tp : ControllerRequests.parsePartitions(request.getOrDefault(ControllerRequests.PARTITIONS, ""))) {
+            Outcome outcome = unclean ? electUnclean(tp, live, leaderCounts, ourEpoch)
+                    : electPreferred(tp, live, ourEpoch, "preferred leader election");
+            if (outcome == null) {
+                return null;
+            }
+            String key = ControllerRequests.key(tp);
+            result.put(ControllerRequests.ERROR + "." + key, String.valueOf(outcome.error().code()));
+            if (outcome.message() != null) {
+                result.put(ControllerRequests.MESSAGE + "." + key, outcome.message());
+            }
+            if (outcome.leaderEpoch() >= 0) {
+                result.put(ControllerRequests.LEADER_EPOCH + "." + key, String.valueOf(outcome.leaderEpoch()));
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Moves the leadership of {@code tp} to its preferred (first) replica if that one is alive and
+     * in the ISR, asking the election policy with reason {@code PREFERRED}; the leader epoch goes up
+     * by one and the ISR stays. Null if fenced.
+     */
+    private Outcome electPreferred(TopicPartition tp, Set<Integer> live, long ourEpoch, String why) {
+        Optional<List<Integer>> replicas = replicasOf(tp);
+        if (replicas.isEmpty()) {
+            return Outcome.of(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic-partition " + tp + " does not exist");
+        }
+        int preferred = replicas.get().get(0);
+        String path = MetadataPaths.partitionState(tp.topic(), tp.partition());
+        for (int attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+            Optional<Versioned<byte[]>> read = await(backend.metadata().get(path));
+            if (read.isEmpty()) {
+                return Outcome.of(ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE, tp + " has no state yet");
+            }
+            PartitionState current = PartitionState.decode(read.get().value(), path);
+            if (current.controllerEpoch() > ourEpoch) {
+                stepDown(ourEpoch, tp, current);
+                return null;
+            }
+            if (current.leader() == preferred) {
+                return new Outcome(ErrorCode.ELECTION_NOT_NEEDED, "the preferred replica " + preferred + " leads " + tp
+                        + " already", current.leaderEpoch());
+            }
+            boolean alive = live.contains(preferred);
+            boolean inSync = current.isr().contains(preferred);
+            if (!alive || !inSync) {
+                String reason = !alive && !inSync ? "is not alive and not in the ISR " + current.isr()
+                        : !alive ? "is not alive" : "is not in the ISR " + current.isr();
+                return Outcome.of(ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE, "the preferred replica " + preferred + " of "
+                        + tp + " " + reason);
+            }
+            Map<Integer, Integer> counts = leaderCounts(live);
+            OptionalInt currentLeader = live.contains(current.leader()) ? OptionalInt.of(current.leader())
+                    : OptionalInt.empty();
+            Optional<Election> election = elect(new ElectionRequest(tp, ElectionRequest.Reason.PREFERRED,
+                    replicas.get(), new LinkedHashSet<>(current.isr()), live, counts, currentLeader, false));
+            if (election.isEmpty() || election.get().unclean()) {
+                return Outcome.of(ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE, "the leader election policy elected nobody for "
+                        + tp);
+            }
+            int leader = election.get().leader();
+            if (leader == current.leader()) {
+                return new Outcome(ErrorCode.ELECTION_NOT_NEEDED, "the leader election policy keeps " + leader
+                        + " as the leader of " + tp, current.leaderEpoch());
+            }
+            PartitionState next = new PartitionState(leader, current.leaderEpoch() + 1, current.isr(), (int) ourEpoch);
+            switch (writeState(path, next, read.get().version(), ourEpoch)) {
+                case WRITTEN -> {
+                    log.info("Controller: {}: {} leader {} -> {}, leader epoch {}, ISR {}", why, tp, current.leader(),
+                            leader, next.leaderEpoch(), next.isr());
+                    return new Outcome(ErrorCode.NONE, null, next.leaderEpoch());
+                }
+                case FENCED -> {
+                    return null;
+                }
+                case CONFLICT -> {
+                    // the state changed under us: look again
+                }
+            }
+        }
+        return Outcome.of(ErrorCode.REQUEST_TIMED_OUT, "the state of " + tp + " kept changing; try again");
+    }
+
+    /**
+     * Elects a leader for a partition that has no live one, from outside the ISR if no ISR member
+     * is alive (whatever {@code unclean.leader.election.enable} says). Null if fenced.
+     */
+    private Outcome electUnclean(TopicPartition tp, Set<Integer> live, Map<Integer, Integer> leaderCounts,
+                                 long ourEpoch) {
+        Optional<List<Integer>> replicas = replicasOf(tp);
+        if (replicas.isEmpty()) {
+            return Outcome.of(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic-partition " + tp + " does not exist");
+        }
+        String path = MetadataPaths.partitionState(tp.topic(), tp.partition());
+        for (int attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+            Optional<Versioned<byte[]>> read = await(backend.metadata().get(path));
+            if (read.isEmpty()) {
+                return Outcome.of(ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE, tp + " has no state yet");
+            }
+            PartitionState current = PartitionState.decode(read.get().value(), path);
+            if (current.controllerEpoch() > ourEpoch) {
+                stepDown(ourEpoch, tp, current);
+                return null;
+            }
+            if (current.leader() != PartitionState.NO_LEADER && live.contains(current.leader())) {
+                return new Outcome(ErrorCode.ELECTION_NOT_NEEDED, "broker " + current.leader() + " leads " + tp,
+                        current.leaderEpoch());
+            }
+            Optional<Election> election = elect(new ElectionRequest(tp, ElectionRequest.Reason.LEADER_LOST,
+                    replicas.get(), new LinkedHashSet<>(current.isr()), live, leaderCounts, OptionalInt.empty(), true));
+            if (election.isEmpty()) {
+                return Outcome.of(ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE, "no replica of " + tp + " is alive (replicas "
+                        + replicas.get() + ", live brokers " + live + ")");
+            }
+            int leader = election.get().leader();
+            List<Integer> newIsr;
+            if (election.get().unclean()) {
+                newIsr = List.of(leader);
+            } else {
+                newIsr = current.isr().stream().filter(live::contains).collect(Collectors.toCollection(ArrayList::new));
+                if (!newIsr.contains(leader)) {
+                    newIsr.add(leader);
+                }
+            }
+            PartitionState next = new PartitionState(leader, current.leaderEpoch() + 1, newIsr, (int) ourEpoch);
+            switch (writeState(path, next, read.get().version(), ourEpoch)) {
+                case WRITTEN -> {
+                    leaderCounts.merge(leader, 1, Integer::sum);
+                    if (election.get().unclean()) {
+                        log.warn("Controller: UNCLEAN election (requested) for {}: leader {} was not in the ISR {}; "
+                                + "records may be lost", tp, leader, current.isr());
+                    }
+                    log.info("Controller: requested election: {} leader {} -> {}, leader epoch {}, ISR {}", tp,
+                            current.leader(), leader, next.leaderEpoch(), next.isr());
+                    return new Outcome(ErrorCode.NONE, null, next.leaderEpoch());
+                }
+                case FENCED -> {
+                    return null;
+                }
+                case CONFLICT -> {
+                    // look again
+                }
+            }
+        }
+        return Outcome.of(ErrorCode.REQUEST_TIMED_OUT, "the state of " + tp + " kept changing; try again");
+    }
+
+    private Optional<List<Integer>> replicasOf(TopicPartition tp) {
+        return cache.topic(tp.topic()).map(MetadataCache.TopicMetadata::assignment)
+                .map(a -> a.replicas().get(tp.partition())).filter(r -> !r.isEmpty());
+    }
+
+    private void stepDown(long ourEpoch, TopicPartition tp, PartitionState current) {
+        log.warn("Controller (epoch {}): {} was written by controller epoch {}; stepping down", ourEpoch, tp,
+                current.controllerEpoch());
+        epoch.compareAndSet(ourEpoch, -1);
+    }
+
+    /**
+     * CREATE_PARTITIONS: places the added partitions' replicas with the placement plugin, writes the
+     * topic with a compare-and-set on the version read (guarded by our controller epoch), then
+     * each new partition's first state. Null if fenced.
+     */
+    private Map<String, String> createPartitions(Map<String, String> request, long ourEpoch) {
+        String topic = request.getOrDefault(ControllerRequests.TOPIC, "");
+        String topicId = request.getOrDefault(ControllerRequests.TOPIC_ID, "");
+        boolean validateOnly = Boolean.parseBoolean(request.getOrDefault(ControllerRequests.VALIDATE_ONLY, "false"));
+        String path = MetadataPaths.topic(topic);
+        try {
+            int count = Integer.parseInt(request.getOrDefault(ControllerRequests.COUNT, "").trim());
+            for (int attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+                Optional<Versioned<byte[]>> read = await(backend.metadata().get(path));
+                TopicAssignment current = read.isEmpty() ? null : TopicAssignment.decode(topic, read.get().value());
+                if (current == null || (!topicId.isEmpty() && !topicId.equals(current.topicId()))) {
+                    return ControllerRequests.error(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic '" + topic
+                            + "' does not exist");
+                }
+                TopicAssignment next = topics.withPartitions(current, count);
+                if (validateOnly) {
+                    return ControllerRequests.error(ErrorCode.NONE, null);
+                }
+                try {
+                    await(backend.metadata().compareAndSet(path, next.encode(), read.get().version(),
+                            MetadataPaths.CONTROLLER_EPOCH, guardVersion));
+                } catch (RuntimeException e) {
+                    if (!(unwrap(e) instanceof VersionConflictException)) {
+                        throw e;
+                    }
+                    guardEpoch = -1;
+                    if (!loadGuard(ourEpoch)) {
+                        return null;
+                    }
+                    continue; // the topic changed (another request added partitions?): decide again
+                }
+                log.info("Controller: topic {} goes from {} to {} partition(s); new replicas {}", topic,
+                        current.partitionCount(), count, next.replicas().entrySet().stream()
+                                .filter(e -> e.getKey() >= current.partitionCount())
+                                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+                writeFirstStates(next, current.partitionCount(), ourEpoch);
+                return ControllerRequests.error(ErrorCode.NONE, null);
+            }
+            return ControllerRequests.error(ErrorCode.REQUEST_TIMED_OUT, "topic '" + topic
+                    + "' kept changing; try again");
+        } catch (NumberFormatException e) {
+            return ControllerRequests.error(ErrorCode.INVALID_REQUEST, "bad partition count: " + e.getMessage());
+        } catch (io.runnel.api.RunnelException e) {
+            return ControllerRequests.error(e.errorCode(), e.getMessage());
+        }
+    }
+
+    /**
+     * CREATE_TOPIC: checks the topic, places its replicas with the placement plugin, creates the
+     * topic znode (the commit point: a name taken meanwhile is {@code TOPIC_ALREADY_EXISTS}) and
+     * each partition's first state.
+     */
+    private Map<String, String> createTopic(Map<String, String> request, long ourEpoch) {
+        try {
+            TopicManager.NewTopic topic = ControllerRequests.decodeNewTopic(request);
+            Optional<TopicAssignment> created = await(topics.createAssignment(topic));
+            if (created.isPresent()) {
+                writeFirstStates(created.get(), 0, ourEpoch);
+            }
+            return ControllerRequests.error(ErrorCode.NONE, null);
+        } catch (io.runnel.api.RunnelException e) {
+            return ControllerRequests.error(e.errorCode(), e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return ControllerRequests.error(ErrorCode.INVALID_REQUEST, e.getMessage());
+        }
+    }
+
+    /**
+     * Writes the first state of partitions {@code first ..} of a topic whose znode is written
+     * already (the commit point): a failure here is logged, not answered, since the topic or its
+     * new partitions exist; a pass writes the states still missing after the grace period.
+     */
+    private void writeFirstStates(TopicAssignment assignment, int first, long ourEpoch) {
+        try {
+            await(topics.writeInitialStates(assignment, first, (int) ourEpoch), FIRST_STATES_TIMEOUT_MS);
+        } catch (RuntimeException e) {
+            log.warn("Controller: could not write the first states of {} (from partition {}): {}; they are written "
+                    + "once found missing", assignment.topic(), first, e.toString());
+            thread.schedule(this::schedulePass, MISSING_STATE_GRACE_MS + 10, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    // ------------------------------------------------------------------ automatic leader rebalancing
+
+    /**
+     * Every {@code leader.imbalance.check.interval.seconds}: for each live broker, the share of the
+     * partitions it is the preferred replica of that another broker leads; above
+     * {@code leader.imbalance.per.broker.percentage}, each of those whose preferred replica is in
+     * the ISR gets a preferred election. On the controller thread; does nothing unless we are
+     * controller.
+     */
+    private void checkLeaderImbalance() {
+        long ourEpoch = epoch.get();
+        if (closed || ourEpoch == -1) {
+            return;
+        }
+        try {
+            if (!loadGuard(ourEpoch)) {
+                return;
+            }
+            Set<Integer> live = liveBrokers();
+            Map<Integer, Integer> preferredOf = new HashMap<>();
+            Map<Integer, List<TopicPartition>> notLed = new java.util.TreeMap<>();
+            for (String topic : cache.topicNames()) {
+                Optional<MetadataCache.TopicMetadata> metadata = cache.topic(topic);
+                if (metadata.isEmpty()) {
+                    continue;
+                }
+                TopicAssignment assignment = metadata.get().assignment();
+                for (int p = 0; p < assignment.partitionCount(); p++) {
+                    List<Integer> replicas = assignment.replicas().get(p);
+                    Optional<PartitionState> state = metadata.get().state(p);
+                    if (replicas == null || replicas.isEmpty() || state.isEmpty() || !live.contains(replicas.get(0))) {
+                        continue;
+                    }
+                    int preferred = replicas.get(0);
+                    preferredOf.merge(preferred, 1, Integer::sum);
+                    if (state.get().leader() != preferred) {
+                        notLed.computeIfAbsent(preferred, b -> new ArrayList<>()).add(new TopicPartition(topic, p));
+                    }
+                }
+            }
+            for (Map.Entry<Integer, List<TopicPartition>> e : notLed.entrySet()) {
+                int broker = e.getKey();
+                double imbalance = 100.0 * e.getValue().size() / preferredOf.get(broker);
+                if (imbalance <= settings.imbalancePercentage()) {
+                    continue;
+                }
+                log.info("Controller: broker {} is the preferred leader of {} partition(s) and leads {} of them "
+                        + "(imbalance {}% > {}%): moving leaderships back", broker, preferredOf.get(broker),
+                        preferredOf.get(broker) - e.getValue().size(), Math.round(imbalance),
+                        settings.imbalancePercentage());
+                for (TopicPartition tp : e.getValue()) {
+                    boolean inSync = cache.partitionState(tp).map(s -> s.isr().contains(broker)).orElse(false);
+                    if (!inSync) {
+                        continue;
+                    }
+                    Outcome outcome = electPreferred(tp, live, ourEpoch, "leader rebalance");
+                    if (outcome == null || epoch.get() != ourEpoch) {
+                        return;
+                    }
+                    if (outcome.error() != ErrorCode.NONE) {
+                        log.debug("Controller: leader rebalance of {}: {}", tp, outcome.message());
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("Controller: leader imbalance check failed: {}", e.toString());
+        }
+    }
+
     private Optional<Election> elect(ElectionRequest request) {
         Optional<Election> election = policy.elect(request);
         if (election.isPresent()) {
@@ -499,6 +992,9 @@ public final class Controller implements AutoCloseable {
         }
         closed = true;
         epoch.set(-1);
+        if (requestsWatch != null) {
+            requestsWatch.close();
+        }
         if (participation != null) {
             participation.close();
         }

@@ -4,6 +4,7 @@ import io.runnel.api.ErrorCode;
 import io.runnel.api.RunnelException;
 import io.runnel.api.codec.CompressionCodec;
 import io.runnel.broker.internal.group.GroupCoordinator;
+import io.runnel.broker.internal.metadata.ControllerRequests;
 import io.runnel.broker.internal.metadata.MetadataCache;
 import io.runnel.broker.internal.metadata.ProducerIdManager;
 import io.runnel.broker.internal.metadata.TopicManager;
@@ -12,9 +13,11 @@ import io.runnel.broker.internal.partition.ReplicaManager;
 import io.runnel.protocol.Message;
 import io.runnel.protocol.Messages;
 import io.runnel.protocol.message.ApiVersions;
+import io.runnel.protocol.message.CreatePartitions;
 import io.runnel.protocol.message.CreateTopics;
 import io.runnel.protocol.message.DeleteTopics;
 import io.runnel.protocol.message.DescribeConfigs;
+import io.runnel.protocol.message.ElectLeaders;
 import io.runnel.protocol.message.Fetch;
 import io.runnel.protocol.message.InitProducerId;
 import io.runnel.protocol.message.ListOffsets;
@@ -41,11 +44,13 @@ public final class ApiRequestHandler implements RequestHandler, AutoCloseable {
     private final TopicsHandler topics;
     private final ProducerIdManager producerIds;
     private final OffsetForLeaderEpochHandler offsetForLeaderEpoch;
+    private final AdminHandler admin;
     private final ConfigsHandler configs;
     private final GroupCoordinator groups;
 
     public ApiRequestHandler(ReplicaManager replicas, MetadataCache cache, TopicManager topicManager,
-                             ProducerIdManager producerIds, Map<Integer, CompressionCodec> codecs, boolean autoCreateTopics,
+                             ProducerIdManager producerIds, ControllerRequests controllerRequests,
+                             Map<Integer, CompressionCodec> codecs, boolean autoCreateTopics,
                              ScheduledExecutorService timer, Executor requestThreads, ConfigsHandler configs,
                              GroupCoordinator groups) {
         this.produce = new ProduceHandler(replicas, cache, timer, requestThreads);
@@ -55,6 +60,7 @@ public final class ApiRequestHandler implements RequestHandler, AutoCloseable {
         this.metadata = new MetadataHandler(cache, topicManager, autoCreateTopics);
         this.topics = new TopicsHandler(topicManager, cache, replicas);
         this.producerIds = producerIds;
+        this.admin = new AdminHandler(cache, controllerRequests, replicas);
         this.configs = configs;
         this.groups = groups;
     }
@@ -72,6 +78,8 @@ public final class ApiRequestHandler implements RequestHandler, AutoCloseable {
             case INIT_PRODUCER_ID -> initProducerId((InitProducerId.Request) request.body());
             case OFFSET_FOR_LEADER_EPOCH -> CompletableFuture.completedFuture(Optional.of(
                     offsetForLeaderEpoch.handle((OffsetForLeaderEpoch.Request) request.body())));
+            case CREATE_PARTITIONS -> admin.createPartitions((CreatePartitions.Request) request.body());
+            case ELECT_LEADERS -> admin.electLeaders((ElectLeaders.Request) request.body());
             case DESCRIBE_CONFIGS -> CompletableFuture.completedFuture(Optional.of(
                     configs.handle((DescribeConfigs.Request) request.body())));
             case FIND_COORDINATOR, JOIN_GROUP, SYNC_GROUP, HEARTBEAT, LEAVE_GROUP, OFFSET_COMMIT, OFFSET_FETCH,

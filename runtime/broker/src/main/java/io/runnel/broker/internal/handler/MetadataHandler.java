@@ -26,6 +26,9 @@ import java.util.Optional;
 final class MetadataHandler {
     private static final Logger log = LoggerFactory.getLogger(MetadataHandler.class);
 
+    /** How long an automatic topic creation waits for the controller. */
+    private static final long AUTO_CREATE_TIMEOUT_MS = 30_000;
+
     private final MetadataCache cache;
     private final TopicManager topics;
     private final boolean autoCreate;
@@ -66,7 +69,7 @@ final class MetadataHandler {
                 return new Metadata.Topic(ErrorCode.INVALID_TOPIC.code(), name, List.of());
             }
             if (allowAutoCreate && autoCreate) {
-                topics.create(name, -1, -1, Map.of(), false).whenComplete((v, e) -> {
+                topics.autoCreate(name, AUTO_CREATE_TIMEOUT_MS).whenComplete((v, e) -> {
                     if (e != null && !(Errors.toRunnel(e, "auto-create").errorCode() == ErrorCode.TOPIC_ALREADY_EXISTS)) {
                         log.warn("Could not auto-create topic {}: {}", name, Errors.toRunnel(e, "auto-create").getMessage());
                     }

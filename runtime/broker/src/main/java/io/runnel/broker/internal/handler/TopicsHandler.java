@@ -43,7 +43,7 @@ final class TopicsHandler {
                 continue;
             }
             CompletableFuture<Void> created = topics.create(t.name(), t.numPartitions(), t.replicationFactor(),
-                    t.configs(), request.validateOnly());
+                    t.configs(), request.validateOnly(), Math.max(1, request.timeoutMs()));
             if (!request.validateOnly()) {
                 created = created.thenCompose(v -> settle(cache.when(c -> c.topic(t.name())
                         .map(m -> m.allPartitionsLed()).orElse(false)), request.timeoutMs()));

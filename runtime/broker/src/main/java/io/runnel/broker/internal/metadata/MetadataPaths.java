@@ -10,6 +10,7 @@ package io.runnel.broker.internal.metadata;
  *   /latest_producer_id_block                          the last producer id block handed out
  *   /controller                                        brokerid, epoch of the controller (the backend writes it)
  *   /controller_epoch                                  the controller epoch, a number (the backend raises it)
+ *   /admin/controller_requests/&lt;id&gt;                   a request to the controller and, once done, its result
  * </pre>
  */
 public final class MetadataPaths {
@@ -17,12 +18,18 @@ public final class MetadataPaths {
     public static final String PRODUCER_ID_BLOCK = "/latest_producer_id_block";
     public static final String CONTROLLER = "/controller";
     public static final String CONTROLLER_EPOCH = "/controller_epoch";
+    /** Requests for the controller (leader elections, added partitions), one child each. */
+    public static final String CONTROLLER_REQUESTS = "/admin/controller_requests";
 
     private MetadataPaths() {
     }
 
     public static String topic(String topic) {
         return TOPICS + "/" + topic;
+    }
+
+    public static String controllerRequest(String id) {
+        return CONTROLLER_REQUESTS + "/" + id;
     }
 
     public static String partitionState(String topic, int partition) {

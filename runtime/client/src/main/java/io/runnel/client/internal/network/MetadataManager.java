@@ -182,6 +182,40 @@ public final class MetadataManager {
     }
 
     /**
+     * The cluster once its metadata shows at least {@code count} partitions of {@code topic}
+     * (partitions added since the last refresh), refreshing with a back-off; after
+     * {@code maxWaitMs} the latest view, whatever it shows.
+     */
+    public Cluster awaitPartitions(String topic, int count, long maxWaitMs) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
+        Cluster current = awaitTopic(topic, maxWaitMs);
+        long backoffMs = 50;
+        while (current.partitions(topic) == null || current.partitions(topic).size() < count) {
+            long remainingNs = deadline - System.nanoTime();
+            if (remainingNs <= 0) {
+                return current;
+            }
+            try {
+                current = refresh().get(remainingNs, TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                current = cluster;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return cluster;
+            }
+            if (current.partitions(topic) != null && current.partitions(topic).size() >= count) {
+                return current;
+            }
+            long sleepNs = Math.min(TimeUnit.MILLISECONDS.toNanos(backoffMs), deadline - System.nanoTime());
+            if (sleepNs > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(sleepNs);
+            }
+            backoffMs = Math.min(backoffMs * 2, 1000);
+        }
+        return current;
+    }
+
+    /**
      * Blocks the calling (application) thread until the metadata has partitions for
      * {@code topic}, refreshing as needed.
      *
