@@ -187,16 +187,24 @@ public final class Controller implements AutoCloseable {
     }
 
     private void schedulePass() {
-        if (closed || epoch.get() == -1 || !passQueued.compareAndSet(false, true)) {
+        runOnceQueued(passQueued, this::pass);
+    }
+
+    /**
+     * Runs {@code task} on the controller thread while this broker is controller; asked again
+     * before it ran, it still runs once ({@code queued} says it is waiting).
+     */
+    private void runOnceQueued(AtomicBoolean queued, Runnable task) {
+        if (closed || epoch.get() == -1 || !queued.compareAndSet(false, true)) {
             return;
         }
         try {
             thread.execute(() -> {
-                passQueued.set(false);
-                pass();
+                queued.set(false);
+                task.run();
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            passQueued.set(false);
+            queued.set(false);
         }
     }
 
@@ -445,16 +453,8 @@ public final class Controller implements AutoCloseable {
     // ------------------------------------------------------------------ requests to the controller
 
     private void scheduleRequests() {
-        if (closed || epoch.get() == -1 || requestNames.isEmpty() || !requestsQueued.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            thread.execute(() -> {
-                requestsQueued.set(false);
-                processRequests();
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            requestsQueued.set(false);
+        if (!requestNames.isEmpty()) {
+            runOnceQueued(requestsQueued, this::processRequests);
         }
     }
 
