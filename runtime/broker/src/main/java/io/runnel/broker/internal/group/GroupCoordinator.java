@@ -3,9 +3,6 @@ package io.runnel.broker.internal.group;
 import io.runnel.api.ErrorCode;
 import io.runnel.api.RunnelException;
 import io.runnel.api.TopicPartition;
-import io.runnel.api.assignor.MemberSubscription;
-import io.runnel.api.assignor.PartitionAssignor;
-import io.runnel.api.coordination.BrokerRegistration;
 import io.runnel.api.coordination.CommittedOffset;
 import io.runnel.api.coordination.GroupStore;
 import io.runnel.api.coordination.VersionConflictException;
@@ -64,13 +61,13 @@ import static java.util.Objects.requireNonNull;
  * broker coordinates, and their committed offsets. See {@code docs/broker.md}, "Consumer groups".
  *
  * <p>The coordinator of a group is the live broker with the highest rendezvous hash of the group
- * id and the broker id, so when a broker goes only its groups move. A group is loaded from the
+ * id and the broker id ({@link CoordinatorChoice}), so when a broker goes only its groups move. A group is loaded from the
  * {@link GroupStore} on first use; its state is stored when a generation completes, with the
  * version it was loaded at, which fences a broker that still acts as coordinator after another
  * took over (it drops the group and answers {@code NOT_COORDINATOR}).
  *
  * <p>Unlike Kafka the coordinator runs the {@link io.runnel.api.assignor.PartitionAssignor}
- * itself: the join phase ends with every member's assignment computed and stored, so SyncGroup
+ * itself ({@link AssignmentPlanner}): the join phase ends with every member's assignment computed and stored, so SyncGroup
  * never waits. A generation is cooperative when its assignor and every member support it: a
  * partition still owned by another member is then withheld from its new owner until it is given up.
  *
@@ -86,7 +83,8 @@ public final class GroupCoordinator implements AutoCloseable {
     private final int brokerId;
     private final GroupStore store;
     private final MetadataCache cache;
-    private final List<AssignorPlugin> assignors;
+    private final CoordinatorChoice coordinatorChoice;
+    private final AssignmentPlanner planner;
     private final GroupConfig config;
     private final ScheduledExecutorService timer;
     private final ConcurrentHashMap<String, CompletableFuture<Group>> groups = new ConcurrentHashMap<>();
@@ -99,7 +97,8 @@ public final class GroupCoordinator implements AutoCloseable {
         this.brokerId = brokerId;
         this.store = requireNonNull(store, "store is null");
         this.cache = requireNonNull(cache, "cache is null");
-        this.assignors = List.copyOf(assignors);
+        this.coordinatorChoice = new CoordinatorChoice(brokerId, this.cache);
+        this.planner = new AssignmentPlanner(assignors, this.cache);
         this.config = requireNonNull(config, "config is null");
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "group-coordinator-" + brokerId);
@@ -147,42 +146,11 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** The live broker that coordinates {@code groupId} in this broker's view, if any broker is alive. */
     public OptionalInt coordinatorOf(String groupId) {
-        return rendezvous(groupId, cache.brokers().stream().map(BrokerRegistration::brokerId).toList());
-    }
-
-    /** The broker with the highest hash of the group id and its id (rendezvous hashing); empty for no brokers. */
-    static OptionalInt rendezvous(String groupId, java.util.Collection<Integer> brokerIds) {
-        long groupHash = fnv64(groupId);
-        int best = -1;
-        long bestHash = 0;
-        for (int brokerId : brokerIds) {
-            long h = mix64(groupHash ^ mix64(brokerId + 0x9E3779B97F4A7C15L));
-            if (best == -1 || Long.compareUnsigned(h, bestHash) > 0 || (h == bestHash && brokerId < best)) {
-                best = brokerId;
-                bestHash = h;
-            }
-        }
-        return best == -1 ? OptionalInt.empty() : OptionalInt.of(best);
+        return coordinatorChoice.coordinatorOf(groupId);
     }
 
     private boolean isCoordinator(String groupId) {
-        OptionalInt coordinator = coordinatorOf(groupId);
-        return coordinator.isPresent() && coordinator.getAsInt() == brokerId;
-    }
-
-    private static long fnv64(String s) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b & 0xff;
-            h *= 0x100000001b3L;
-        }
-        return h;
-    }
-
-    private static long mix64(long z) {
-        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
-        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
-        return z ^ (z >>> 33);
+        return coordinatorChoice.isCoordinator(groupId);
     }
 
     FindCoordinator.Response findCoordinator(FindCoordinator.Request request) {
@@ -273,7 +241,7 @@ public final class GroupCoordinator implements AutoCloseable {
             }
             if (g.hasMembers() && g.protocol != null) {
                 g.state = Group.State.STABLE;
-                g.assignedPartitionCounts = assignedCounts(g);
+                g.assignedPartitionCounts = AssignmentPlanner.assignedCounts(g);
                 for (Group.Member m : g.members.values()) {
                     scheduleSession(g, m);
                 }
@@ -285,23 +253,6 @@ public final class GroupCoordinator implements AutoCloseable {
         }
         scheduleMetadataCheck();
         return g;
-    }
-
-    /** The topics and partition counts a stored assignment covers: each assigned topic's distinct partitions. */
-    private static Map<String, Integer> assignedCounts(Group g) {
-        Map<String, Set<Integer>> partitions = new TreeMap<>();
-        for (Group.Member m : g.members.values()) {
-            try {
-                for (TopicPartition tp : ConsumerProtocol.decodeAssignment(m.assignment).partitions()) {
-                    partitions.computeIfAbsent(tp.topic(), t -> new HashSet<>()).add(tp.partition());
-                }
-            } catch (RunnelException e) {
-                log.warn("Group {}: stored assignment of {} is unreadable: {}", g.groupId, m.memberId, e.getMessage());
-            }
-        }
-        Map<String, Integer> counts = new TreeMap<>();
-        partitions.forEach((t, p) -> counts.put(t, p.size()));
-        return counts;
     }
 
     /** Forgets the group here (under its lock): timers stop, waiting joins are told to find the coordinator. */
@@ -390,17 +341,7 @@ public final class GroupCoordinator implements AutoCloseable {
                 return CompletableFuture.completedFuture(joinError(ErrorCode.NOT_COORDINATOR, r.memberId()));
             }
             List<String> names = r.protocols().stream().map(JoinGroup.Protocol::name).toList();
-            Set<String> candidates = new LinkedHashSet<>();
-            for (AssignorPlugin a : assignors) {
-                if (names.contains(a.name())) {
-                    candidates.add(a.name());
-                }
-            }
-            for (Group.Member other : g.members.values()) {
-                if (!other.memberId.equals(r.memberId())) {
-                    candidates.retainAll(other.protocolNames());
-                }
-            }
+            Set<String> candidates = planner.acceptedByAll(g, r.memberId(), names);
             if (candidates.isEmpty() || (g.hasMembers() && !g.protocolType.equals(r.protocolType()))) {
                 return CompletableFuture.completedFuture(joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, r.memberId()));
             }
@@ -537,37 +478,11 @@ public final class GroupCoordinator implements AutoCloseable {
             store(g, waiting);
             return;
         }
-        String protocol = vote(g);
-        Map<String, List<TopicPartition>> assignment = null;
-        Map<String, Integer> counts = Map.of();
-        boolean cooperative = false;
-        if (protocol != null) {
-            Map<String, Set<String>> topics = subscribedTopics(g, protocol);
-            Set<String> all = new TreeSet<>();
-            topics.values().forEach(all::addAll);
-            counts = partitionCounts(all);
-            Map<String, MemberSubscription> subscriptions = new TreeMap<>();
-            for (Group.Member m : g.members.values()) {
-                ConsumerProtocol.Subscription s = ConsumerProtocol.decodeSubscription(m.metadata(protocol));
-                List<String> existing = topics.get(m.memberId).stream().filter(counts::containsKey).toList();
-                subscriptions.put(m.memberId, new MemberSubscription(m.memberId, Optional.empty(), existing,
-                        s.ownedPartitions(), s.userData()));
-            }
-            AssignorPlugin plugin = assignors.stream().filter(a -> a.name().equals(protocol)).findFirst().orElseThrow();
-            cooperative = plugin.assignor().supportedProtocols().contains(PartitionAssignor.RebalanceProtocol.COOPERATIVE);
-            for (Group.Member m : g.members.values()) {
-                cooperative &= ConsumerProtocol.decodeSubscription(m.metadata(protocol)).cooperative();
-            }
-            try {
-                assignment = plugin.assign(counts, subscriptions);
-                if (cooperative) {
-                    assignment = withholdOwnedElsewhere(g, assignment, subscriptions);
-                }
-            } catch (RuntimeException e) {
-                log.error("Group {}: assignor {} failed", g.groupId, protocol, e);
-                assignment = null;
-            }
-        }
+        AssignmentPlanner.Plan plan = planner.plan(g);
+        String protocol = plan.protocol();
+        Map<String, List<TopicPartition>> assignment = plan.assignment();
+        Map<String, Integer> counts = plan.partitionCounts();
+        boolean cooperative = plan.cooperative();
         if (assignment == null) {
             ErrorCode error = protocol == null ? ErrorCode.INCONSISTENT_GROUP_PROTOCOL : ErrorCode.UNKNOWN_SERVER_ERROR;
             for (Map.Entry<Group.Member, CompletableFuture<Message>> e : waiting.entrySet()) {
@@ -595,106 +510,6 @@ public final class GroupCoordinator implements AutoCloseable {
         log.info("Group {}: generation {} with {} member(s), assignor {} ({}), leader {}", g.groupId, g.generationId,
                 g.members.size(), protocol, cooperative ? "cooperative" : "eager", g.leader);
         store(g, waiting);
-    }
-
-    /**
-     * Cooperative rebalancing (KIP-429) done on the coordinator: a partition the new assignment
-     * moves away from a member that still owns it is not given to its new owner in this
-     * generation. The old owner sees it gone, revokes it and rejoins with a smaller owned set,
-     * which starts the next rebalance, and that one hands it over.
-     */
-    private static Map<String, List<TopicPartition>> withholdOwnedElsewhere(Group g,
-            Map<String, List<TopicPartition>> assignment, Map<String, MemberSubscription> subscriptions) {
-        Map<TopicPartition, Set<String>> owners = new HashMap<>();
-        for (MemberSubscription s : subscriptions.values()) {
-            for (TopicPartition tp : s.ownedPartitions()) {
-                owners.computeIfAbsent(tp, x -> new HashSet<>()).add(s.memberId());
-            }
-        }
-        Map<String, List<TopicPartition>> result = new HashMap<>();
-        List<TopicPartition> withheld = new ArrayList<>();
-        assignment.forEach((member, partitions) -> {
-            List<TopicPartition> given = new ArrayList<>();
-            for (TopicPartition tp : partitions) {
-                Set<String> owner = owners.getOrDefault(tp, Set.of());
-                if (owner.isEmpty() || owner.equals(Set.of(member))) {
-                    given.add(tp);
-                } else {
-                    withheld.add(tp);
-                }
-            }
-            result.put(member, given);
-        });
-        if (!withheld.isEmpty()) {
-            log.info("Group {}: {} withheld until their owners revoke them", g.groupId, withheld);
-        }
-        return result;
-    }
-
-    /** Kafka's vote: each member votes for its most preferred assignor every member accepts; ties by {@code group.assignors} order. */
-    private String vote(Group g) {
-        List<String> candidates = new ArrayList<>();
-        for (AssignorPlugin a : assignors) {
-            boolean all = true;
-            for (Group.Member m : g.members.values()) {
-                all &= m.protocolNames().contains(a.name());
-            }
-            if (all) {
-                candidates.add(a.name());
-            }
-        }
-        if (candidates.isEmpty()) {
-            return null;
-        }
-        Map<String, Integer> votes = new HashMap<>();
-        for (Group.Member m : g.members.values()) {
-            for (String name : m.protocolNames()) {
-                if (candidates.contains(name)) {
-                    votes.merge(name, 1, Integer::sum);
-                    break;
-                }
-            }
-        }
-        String best = candidates.get(0);
-        for (String c : candidates) {
-            if (votes.getOrDefault(c, 0) > votes.getOrDefault(best, 0)) {
-                best = c;
-            }
-        }
-        return best;
-    }
-
-    /** Each member's subscribed topics, patterns resolved against the existing topics. */
-    private Map<String, Set<String>> subscribedTopics(Group g, String protocol) {
-        Set<String> existing = cache.topicNames();
-        Map<String, Set<String>> result = new LinkedHashMap<>();
-        for (Group.Member m : g.members.values()) {
-            Set<String> topics = new TreeSet<>();
-            try {
-                ConsumerProtocol.Subscription s = ConsumerProtocol.decodeSubscription(m.metadata(protocol));
-                topics.addAll(s.topics());
-                if (s.pattern() != null) {
-                    Pattern pattern = Pattern.compile(s.pattern());
-                    for (String t : existing) {
-                        if (pattern.matcher(t).matches()) {
-                            topics.add(t);
-                        }
-                    }
-                }
-            } catch (RunnelException | PatternSyntaxException e) {
-                log.warn("Group {}: subscription of {} is unreadable: {}", g.groupId, m.memberId, e.getMessage());
-            }
-            result.put(m.memberId, topics);
-        }
-        return result;
-    }
-
-    private Map<String, Integer> partitionCounts(Set<String> topics) {
-        Map<String, Integer> counts = new TreeMap<>();
-        for (String t : topics) {
-            cache.topic(t).ifPresent(meta -> counts.put(t, meta.assignment().partitionCount()));
-        }
-        return counts;
     }
 
     /** Stores the group's state (under its lock); writes of one group go one after the other. */
@@ -1121,9 +936,7 @@ public final class GroupCoordinator implements AutoCloseable {
                         continue;
                     }
                     if (g.state == Group.State.STABLE && g.protocol != null) {
-                        Set<String> all = new TreeSet<>();
-                        subscribedTopics(g, g.protocol).values().forEach(all::addAll);
-                        Map<String, Integer> counts = partitionCounts(all);
+                        Map<String, Integer> counts = planner.subscribedPartitionCounts(g, g.protocol);
                         if (!counts.equals(g.assignedPartitionCounts)) {
                             prepareRebalance(g, "subscribed topics changed: " + g.assignedPartitionCounts + " -> " + counts);
                         }
