@@ -3,10 +3,8 @@ package io.runnel.broker.internal.group;
 import io.runnel.api.ErrorCode;
 import io.runnel.api.RunnelException;
 import io.runnel.api.TopicPartition;
-import io.runnel.api.coordination.CommittedOffset;
 import io.runnel.api.coordination.GroupStore;
 import io.runnel.api.coordination.VersionConflictException;
-import io.runnel.api.coordination.Versioned;
 import io.runnel.broker.internal.metadata.MetadataCache;
 import io.runnel.protocol.ConsumerProtocol;
 import io.runnel.protocol.Message;
@@ -20,7 +18,6 @@ import io.runnel.protocol.message.LeaveGroup;
 import io.runnel.protocol.message.ListGroups;
 import io.runnel.protocol.message.OffsetCommit;
 import io.runnel.protocol.message.OffsetFetch;
-import io.runnel.protocol.message.PerTopic;
 import io.runnel.protocol.message.SyncGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,10 +25,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,13 +33,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -54,6 +44,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
+import static io.runnel.broker.internal.group.GroupErrors.errorFor;
+import static io.runnel.broker.internal.group.GroupErrors.joinError;
+import static io.runnel.broker.internal.group.GroupErrors.unwrap;
+import static io.runnel.broker.internal.group.GroupRegistry.cancel;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -71,6 +65,12 @@ import static java.util.Objects.requireNonNull;
  * never waits. A generation is cooperative when its assignor and every member support it: a
  * partition still owned by another member is then withheld from its new owner until it is given up.
  *
+ * <p>This class routes the group APIs and runs membership (join phase, generations, sessions,
+ * rebalance triggers); its collaborators do the rest: {@link CoordinatorChoice} (which broker
+ * coordinates), {@link GroupRegistry} (loading and unloading groups), {@link AssignmentPlanner}
+ * (assignor choice and assignments), {@link GroupOffsets} (commit and fetch) and
+ * {@link GroupRetention} (expiry and clean-up).
+ *
  * <p>Thread safe: a group's fields are guarded by its monitor; nothing blocks (the store answers
  * with futures, timers run on one scheduler thread).
  */
@@ -83,23 +83,27 @@ public final class GroupCoordinator implements AutoCloseable {
     private final int brokerId;
     private final GroupStore store;
     private final MetadataCache cache;
+    private final GroupConfig config;
     private final CoordinatorChoice coordinatorChoice;
     private final AssignmentPlanner planner;
-    private final GroupConfig config;
     private final ScheduledExecutorService timer;
-    private final ConcurrentHashMap<String, CompletableFuture<Group>> groups = new ConcurrentHashMap<>();
+    private final GroupRegistry registry;
+    private final GroupOffsets offsets;
+    private final GroupRetention retention;
     private final AtomicBoolean metadataCheckScheduled = new AtomicBoolean();
     private volatile Set<String> knownTopics = Set.of();
-    private volatile boolean closed;
 
     public GroupCoordinator(int brokerId, GroupStore store, MetadataCache cache, List<AssignorPlugin> assignors,
                             GroupConfig config) {
         this.brokerId = brokerId;
         this.store = requireNonNull(store, "store is null");
         this.cache = requireNonNull(cache, "cache is null");
+        this.config = requireNonNull(config, "config is null");
         this.coordinatorChoice = new CoordinatorChoice(brokerId, this.cache);
         this.planner = new AssignmentPlanner(assignors, this.cache);
-        this.config = requireNonNull(config, "config is null");
+        this.registry = new GroupRegistry(brokerId, this.store, this::restored);
+        this.offsets = new GroupOffsets(this.store, this.cache, this.config);
+        this.retention = new GroupRetention(brokerId, this.store, this.cache, this.config, coordinatorChoice, registry);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "group-coordinator-" + brokerId);
             thread.setDaemon(true);
@@ -111,7 +115,7 @@ public final class GroupCoordinator implements AutoCloseable {
     public void start() {
         knownTopics = cache.topicNames();
         cache.addChangeListener(this::metadataChanged);
-        timer.scheduleWithFixedDelay(() -> cleanUp(true), config.retentionCheckIntervalMs(),
+        timer.scheduleWithFixedDelay(() -> retention.cleanUp(true), config.retentionCheckIntervalMs(),
                 config.retentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
     }
 
@@ -181,106 +185,24 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** The group, loaded from the store on first use (an empty group if nothing is stored). */
     private CompletableFuture<Group> group(String groupId) {
-        CompletableFuture<Group> existing = groups.get(groupId);
-        if (existing != null) {
-            Group loaded = existing.getNow(null);
-            if (loaded != null) {
-                loaded.lastUsedMs = System.currentTimeMillis();
-            }
-            return existing;
-        }
-        CompletableFuture<Group> mine = new CompletableFuture<>();
-        existing = groups.putIfAbsent(groupId, mine);
-        if (existing != null) {
-            return existing;
-        }
-        CompletableFuture<Optional<Versioned<byte[]>>> loading;
-        try {
-            loading = store.loadState(groupId);
-        } catch (RuntimeException e) {
-            loading = CompletableFuture.failedFuture(e);
-        }
-        loading.whenComplete((stored, e) -> {
-            if (e != null) {
-                groups.remove(groupId, mine);
-                mine.completeExceptionally(e);
-                return;
-            }
-            try {
-                mine.complete(loaded(groupId, stored));
-            } catch (RuntimeException x) {
-                groups.remove(groupId, mine);
-                mine.completeExceptionally(x);
-            }
-        });
-        return mine;
+        return registry.group(groupId);
     }
 
-    private Group loaded(String groupId, Optional<Versioned<byte[]>> stored) {
-        Group g = new Group(groupId);
-        if (stored.isEmpty()) {
-            return g;
-        }
-        GroupState state = GroupState.decode(groupId, stored.get().value());
+    /** A group just loaded from the store: its members' sessions run again; topics may have changed meanwhile. */
+    private void restored(Group g) {
         synchronized (g) {
-            g.storedVersion = stored.get().version();
-            g.generationId = state.generationId();
-            g.protocolType = state.protocolType();
-            g.protocol = state.protocol();
-            g.leader = state.leader();
-            g.emptySinceMs = state.emptySinceMs();
-            for (GroupState.StoredMember s : state.members()) {
-                Group.Member m = new Group.Member(s.memberId());
-                m.clientId = s.clientId();
-                m.clientHost = s.clientHost();
-                m.sessionTimeoutMs = s.sessionTimeoutMs();
-                m.rebalanceTimeoutMs = s.rebalanceTimeoutMs();
-                m.protocols = s.protocols();
-                m.assignment = s.assignment();
-                g.members.put(m.memberId, m);
-            }
-            if (g.hasMembers() && g.protocol != null) {
-                g.state = Group.State.STABLE;
-                g.assignedPartitionCounts = AssignmentPlanner.assignedCounts(g);
+            if (g.state == Group.State.STABLE) {
                 for (Group.Member m : g.members.values()) {
                     scheduleSession(g, m);
                 }
-            } else {
-                g.members.clear();
             }
-            log.info("Broker {} coordinates group {} from generation {} with {} member(s)", brokerId, groupId,
-                    g.generationId, g.members.size());
         }
         scheduleMetadataCheck();
-        return g;
     }
 
     /** Forgets the group here (under its lock): timers stop, waiting joins are told to find the coordinator. */
     private void unload(Group g) {
-        if (g.unloaded) {
-            return;
-        }
-        g.unloaded = true;
-        g.state = Group.State.DEAD;
-        groups.computeIfPresent(g.groupId, (id, f) -> f.getNow(null) == g ? null : f);
-        cancel(g.joinDeadline);
-        for (ScheduledFuture<?> pending : g.pendingMemberIds.values()) {
-            cancel(pending);
-        }
-        g.pendingMemberIds.clear();
-        for (Group.Member m : g.members.values()) {
-            cancel(m.sessionTimer);
-            if (m.pendingJoin != null) {
-                m.pendingJoin.complete(joinError(ErrorCode.NOT_COORDINATOR, m.memberId));
-                m.pendingJoin = null;
-            }
-        }
-    }
-
-    private static void cancel(ScheduledFuture<?> f) {
-        if (f != null) {
-            f.cancel(false);
-        }
+        registry.unload(g);
     }
 
     // ---------------------------------------------------------------- membership
@@ -296,14 +218,10 @@ public final class GroupCoordinator implements AutoCloseable {
         if (error != ErrorCode.NONE) {
             return error;
         }
-        if (closed) {
+        if (registry.isClosed()) {
             return ErrorCode.COORDINATOR_NOT_AVAILABLE;
         }
         return isCoordinator(groupId) ? ErrorCode.NONE : ErrorCode.NOT_COORDINATOR;
-    }
-
-    private static JoinGroup.Response joinError(ErrorCode error, String memberId) {
-        return new JoinGroup.Response(error.code(), -1, null, "", memberId);
     }
 
     CompletableFuture<JoinGroup.Response> joinGroup(JoinGroup.Request r, String clientId, String clientHost) {
@@ -698,7 +616,7 @@ public final class GroupCoordinator implements AutoCloseable {
     CompletableFuture<OffsetCommit.Response> offsetCommit(OffsetCommit.Request r) {
         ErrorCode error = checkCoordinator(r.groupId());
         if (error != ErrorCode.NONE) {
-            return CompletableFuture.completedFuture(commitAnswer(r, Map.of(), error));
+            return CompletableFuture.completedFuture(GroupOffsets.commitAnswer(r, Map.of(), error));
         }
         return group(r.groupId()).thenCompose(g -> {
             ErrorCode check;
@@ -726,47 +644,10 @@ public final class GroupCoordinator implements AutoCloseable {
                 }
             }
             if (check != ErrorCode.NONE) {
-                return CompletableFuture.completedFuture(commitAnswer(r, Map.of(), check));
+                return CompletableFuture.completedFuture(GroupOffsets.commitAnswer(r, Map.of(), check));
             }
-            Map<TopicPartition, ErrorCode> errors = new HashMap<>();
-            Map<TopicPartition, CommittedOffset> accepted = new HashMap<>();
-            long now = System.currentTimeMillis();
-            for (PerTopic<OffsetCommit.PartitionData> topic : r.topics()) {
-                int count = cache.topic(topic.name()).map(t -> t.assignment().partitionCount()).orElse(0);
-                for (OffsetCommit.PartitionData p : topic.partitions()) {
-                    if (p.partition() < 0 || p.partition() >= count) {
-                        continue; // answered UNKNOWN_TOPIC_OR_PARTITION below
-                    }
-                    TopicPartition tp = new TopicPartition(topic.name(), p.partition());
-                    String metadata = p.metadata() == null ? "" : p.metadata();
-                    if (metadata.getBytes(StandardCharsets.UTF_8).length > config.offsetMetadataMaxBytes()) {
-                        errors.put(tp, ErrorCode.OFFSET_METADATA_TOO_LARGE);
-                    } else {
-                        accepted.put(tp, new CommittedOffset(p.offset(), p.leaderEpoch(), metadata, now));
-                    }
-                }
-            }
-            return store.commitOffsets(r.groupId(), accepted).handle((v, e) -> {
-                ErrorCode stored = e == null ? ErrorCode.NONE : errorFor(e, "OffsetCommit " + r.groupId());
-                accepted.keySet().forEach(tp -> errors.put(tp, stored));
-                return commitAnswer(r, errors, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-            });
-        }).exceptionally(e -> commitAnswer(r, Map.of(), errorFor(e, "OffsetCommit " + r.groupId())));
-    }
-
-    /** The answer for every partition of the request: its entry in {@code errors}, else {@code otherwise}. */
-    private static OffsetCommit.Response commitAnswer(OffsetCommit.Request r, Map<TopicPartition, ErrorCode> errors,
-                                                      ErrorCode otherwise) {
-        List<PerTopic<OffsetCommit.PartitionResult>> topics = new ArrayList<>();
-        for (PerTopic<OffsetCommit.PartitionData> topic : r.topics()) {
-            List<OffsetCommit.PartitionResult> results = new ArrayList<>();
-            for (OffsetCommit.PartitionData p : topic.partitions()) {
-                ErrorCode e = p.partition() < 0 ? null : errors.get(new TopicPartition(topic.name(), p.partition()));
-                results.add(new OffsetCommit.PartitionResult(p.partition(), (e == null ? otherwise : e).code()));
-            }
-            topics.add(new PerTopic<>(topic.name(), results));
-        }
-        return new OffsetCommit.Response(topics);
+            return offsets.commit(r);
+        }).exceptionally(e -> GroupOffsets.commitAnswer(r, Map.of(), errorFor(e, "OffsetCommit " + r.groupId())));
     }
 
     CompletableFuture<OffsetFetch.Response> offsetFetch(OffsetFetch.Request r) {
@@ -774,35 +655,7 @@ public final class GroupCoordinator implements AutoCloseable {
         if (error != ErrorCode.NONE) {
             return CompletableFuture.completedFuture(new OffsetFetch.Response(error.code(), List.of()));
         }
-        Set<TopicPartition> wanted = new LinkedHashSet<>();
-        if (r.topics() != null) {
-            for (PerTopic<Integer> topic : r.topics()) {
-                for (int p : topic.partitions()) {
-                    if (p < 0) {
-                        return CompletableFuture.completedFuture(new OffsetFetch.Response(
-                                ErrorCode.INVALID_REQUEST.code(), List.of()));
-                    }
-                    wanted.add(new TopicPartition(topic.name(), p));
-                }
-            }
-            if (wanted.isEmpty()) {
-                return CompletableFuture.completedFuture(new OffsetFetch.Response(ErrorCode.NONE.code(), List.of()));
-            }
-        }
-        return store.fetchOffsets(r.groupId(), wanted).thenApply(found -> {
-            Map<String, List<OffsetFetch.PartitionData>> byTopic = new TreeMap<>();
-            Set<TopicPartition> answer = r.topics() == null ? new TreeSet<>(found.keySet()) : wanted;
-            for (TopicPartition tp : answer) {
-                CommittedOffset o = found.get(tp);
-                byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(o == null
-                        ? new OffsetFetch.PartitionData(tp.partition(), -1L, -1, null, ErrorCode.NONE.code())
-                        : new OffsetFetch.PartitionData(tp.partition(), o.offset(), o.leaderEpoch(), o.metadata(),
-                        ErrorCode.NONE.code()));
-            }
-            List<PerTopic<OffsetFetch.PartitionData>> topics = new ArrayList<>();
-            byTopic.forEach((t, p) -> topics.add(new PerTopic<>(t, p)));
-            return new OffsetFetch.Response(ErrorCode.NONE.code(), topics);
-        }).exceptionally(e -> new OffsetFetch.Response(errorFor(e, "OffsetFetch " + r.groupId()).code(), List.of()));
+        return offsets.fetch(r);
     }
 
     // ---------------------------------------------------------------- describe, list, delete
@@ -842,13 +695,13 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** The groups this broker coordinates: every group in the store that hashes here, loaded to show its state. */
     CompletableFuture<ListGroups.Response> listGroups() {
-        if (closed) {
+        if (registry.isClosed()) {
             return CompletableFuture.completedFuture(new ListGroups.Response(
                     ErrorCode.COORDINATOR_NOT_AVAILABLE.code(), List.of()));
         }
         return store.listGroups().thenCompose(stored -> {
             Set<String> ids = new TreeSet<>(stored);
-            ids.addAll(groups.keySet());
+            ids.addAll(registry.ids());
             List<CompletableFuture<ListGroups.Group>> each = new ArrayList<>();
             for (String id : ids) {
                 if (!isCoordinator(id)) {
@@ -903,7 +756,7 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     private void scheduleMetadataCheck() {
-        if (!closed && metadataCheckScheduled.compareAndSet(false, true)) {
+        if (!registry.isClosed() && metadataCheckScheduled.compareAndSet(false, true)) {
             try {
                 timer.schedule(this::checkMetadata, METADATA_CHECK_DELAY_MS, TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -920,11 +773,7 @@ public final class GroupCoordinator implements AutoCloseable {
             Set<String> gone = new TreeSet<>(knownTopics);
             gone.removeAll(now);
             knownTopics = now;
-            for (CompletableFuture<Group> f : groups.values()) {
-                Group g = f.getNow(null);
-                if (g == null) {
-                    continue;
-                }
+            for (Group g : registry.loadedGroups()) {
                 synchronized (g) {
                     if (g.unloaded) {
                         continue;
@@ -945,133 +794,22 @@ public final class GroupCoordinator implements AutoCloseable {
             }
             if (!gone.isEmpty()) {
                 log.info("Topics {} were deleted; removing their committed offsets", gone);
-                cleanUp(false);
+                retention.cleanUp(false);
             }
         } catch (RuntimeException e) {
             log.error("Broker {}: checking groups against the metadata failed", brokerId, e);
         }
     }
 
-    /**
-     * For every group this broker coordinates: removes the offsets of topics that no longer exist
-     * and, with {@code expire}, deletes a group without members whose last commit (or last member
-     * leaving) is older than {@code offsets.retention.minutes}.
-     */
-    private void cleanUp(boolean expire) {
-        if (closed) {
-            return;
-        }
-        if (expire) {
-            forgetIdleGroups();
-        }
-        store.listGroups().thenAccept(ids -> {
-            for (String id : ids) {
-                if (isCoordinator(id)) {
-                    group(id).thenCompose(g -> cleanUp(g, expire)).exceptionally(e -> {
-                        log.warn("Group {}: clean-up failed: {}", id, unwrap(e).toString());
-                        return null;
-                    });
-                }
-            }
-        }).exceptionally(e -> {
-            log.warn("Broker {}: listing groups for clean-up failed: {}", brokerId, unwrap(e).toString());
-            return null;
-        });
-    }
-
-    /**
-     * Drops from memory the groups with nothing stored, nothing going on and no request for a
-     * check interval (made by requests that named a group nobody joined), so made-up group ids do
-     * not pile up. They load again on use.
-     */
-    private void forgetIdleGroups() {
-        long idleSince = System.currentTimeMillis() - config.retentionCheckIntervalMs();
-        for (CompletableFuture<Group> f : groups.values()) {
-            Group g = f.getNow(null);
-            if (g != null) {
-                synchronized (g) {
-                    if (!g.unloaded && g.state == Group.State.EMPTY && g.storedVersion == -1 && !g.hasMembers()
-                            && g.pendingMemberIds.isEmpty() && g.storing.isDone() && g.lastUsedMs < idleSince) {
-                        unload(g);
-                    }
-                }
-            }
-        }
-    }
-
-    private CompletableFuture<Void> cleanUp(Group g, boolean expire) {
-        return store.fetchOffsets(g.groupId, Set.of()).thenCompose(offsets -> {
-            Set<String> topics = cache.topicNames();
-            Set<TopicPartition> deleted = new HashSet<>();
-            long last;
-            synchronized (g) {
-                last = g.emptySinceMs;
-            }
-            for (Map.Entry<TopicPartition, CommittedOffset> e : offsets.entrySet()) {
-                if (!topics.contains(e.getKey().topic())) {
-                    deleted.add(e.getKey());
-                } else {
-                    last = Math.max(last, e.getValue().commitTimestamp());
-                }
-            }
-            if (expire && System.currentTimeMillis() - last > config.offsetsRetentionMs()) {
-                synchronized (g) {
-                    if (g.unloaded || g.hasMembers() || g.state != Group.State.EMPTY) {
-                        return CompletableFuture.completedFuture(null);
-                    }
-                    unload(g);
-                }
-                log.info("Group {} has had no members or commits for {} ms and is removed", g.groupId,
-                        config.offsetsRetentionMs());
-                return store.deleteGroup(g.groupId);
-            }
-            if (!deleted.isEmpty()) {
-                log.info("Group {}: removing offsets of deleted topics {}", g.groupId, deleted);
-                return store.deleteOffsets(g.groupId, deleted);
-            }
-            return CompletableFuture.completedFuture(null);
-        });
-    }
-
-    // ---------------------------------------------------------------- errors and close
-
-    private static Throwable unwrap(Throwable e) {
-        Throwable cause = e;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
-    }
-
-    /** A store failure as a group error: a lost version race is NOT_COORDINATOR, anything else retriable. */
-    private ErrorCode errorFor(Throwable failure, String what) {
-        Throwable cause = unwrap(failure);
-        if (cause instanceof VersionConflictException) {
-            return ErrorCode.NOT_COORDINATOR;
-        }
-        if (cause instanceof RunnelException r && r.errorCode() == ErrorCode.INVALID_REQUEST) {
-            log.error("{} failed: {}", what, r.getMessage());
-            return ErrorCode.UNKNOWN_SERVER_ERROR;
-        }
-        log.warn("{} failed: {}", what, cause.toString());
-        return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    }
+    // ---------------------------------------------------------------- close
 
     /** Stops the timers and tells waiting joins to find the coordinator again. Idempotent. */
     @Override
     public void close() {
-        if (closed) {
+        if (registry.isClosed()) {
             return;
         }
-        closed = true;
-        for (CompletableFuture<Group> f : groups.values()) {
-            Group g = f.getNow(null);
-            if (g != null) {
-                synchronized (g) {
-                    unload(g);
-                }
-            }
-        }
+        registry.close();
         timer.shutdownNow();
     }
 }
