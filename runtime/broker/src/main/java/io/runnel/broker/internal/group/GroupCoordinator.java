@@ -2,9 +2,7 @@ package io.runnel.broker.internal.group;
 
 import io.runnel.api.ErrorCode;
 import io.runnel.api.RunnelException;
-import io.runnel.api.TopicPartition;
 import io.runnel.api.coordination.GroupStore;
-import io.runnel.api.coordination.VersionConflictException;
 import io.runnel.broker.internal.metadata.MetadataCache;
 import io.runnel.protocol.ConsumerProtocol;
 import io.runnel.protocol.Message;
@@ -26,7 +24,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,11 +31,9 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
@@ -46,8 +41,6 @@ import java.util.regex.PatternSyntaxException;
 
 import static io.runnel.broker.internal.group.GroupErrors.errorFor;
 import static io.runnel.broker.internal.group.GroupErrors.joinError;
-import static io.runnel.broker.internal.group.GroupErrors.unwrap;
-import static io.runnel.broker.internal.group.GroupRegistry.cancel;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -65,11 +58,13 @@ import static java.util.Objects.requireNonNull;
  * never waits. A generation is cooperative when its assignor and every member support it: a
  * partition still owned by another member is then withheld from its new owner until it is given up.
  *
- * <p>This class routes the group APIs and runs membership (join phase, generations, sessions,
- * rebalance triggers); its collaborators do the rest: {@link CoordinatorChoice} (which broker
- * coordinates), {@link GroupRegistry} (loading and unloading groups), {@link AssignmentPlanner}
- * (assignor choice and assignments), {@link GroupOffsets} (commit and fetch) and
- * {@link GroupRetention} (expiry and clean-up).
+ * <p>This class is the façade: it routes the group APIs, checks that this broker coordinates the
+ * group and that the request is valid, answers FindCoordinator, Describe/List/DeleteGroups, and
+ * watches the metadata (groups that moved away, subscribed topics that changed). Its collaborators
+ * do the rest: {@link CoordinatorChoice} (which broker coordinates), {@link GroupRegistry} (loading
+ * and unloading groups), {@link GroupMembership} (join phase, generations, sessions),
+ * {@link AssignmentPlanner} (assignor choice and assignments), {@link GroupOffsets} (commit and
+ * fetch) and {@link GroupRetention} (expiry and clean-up).
  *
  * <p>Thread safe: a group's fields are guarded by its monitor; nothing blocks (the store answers
  * with futures, timers run on one scheduler thread).
@@ -90,6 +85,7 @@ public final class GroupCoordinator implements AutoCloseable {
     private final GroupRegistry registry;
     private final GroupOffsets offsets;
     private final GroupRetention retention;
+    private final GroupMembership membership;
     private final AtomicBoolean metadataCheckScheduled = new AtomicBoolean();
     private volatile Set<String> knownTopics = Set.of();
 
@@ -101,14 +97,16 @@ public final class GroupCoordinator implements AutoCloseable {
         this.config = requireNonNull(config, "config is null");
         this.coordinatorChoice = new CoordinatorChoice(brokerId, this.cache);
         this.planner = new AssignmentPlanner(assignors, this.cache);
-        this.registry = new GroupRegistry(brokerId, this.store, this::restored);
-        this.offsets = new GroupOffsets(this.store, this.cache, this.config);
-        this.retention = new GroupRetention(brokerId, this.store, this.cache, this.config, coordinatorChoice, registry);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "group-coordinator-" + brokerId);
             thread.setDaemon(true);
             return thread;
         });
+        this.registry = new GroupRegistry(brokerId, this.store, this::restored);
+        this.offsets = new GroupOffsets(this.store, this.cache, this.config);
+        this.retention = new GroupRetention(brokerId, this.store, this.cache, this.config, coordinatorChoice, registry);
+        this.membership = new GroupMembership(this.store, this.config, timer, planner, registry,
+                this::scheduleMetadataCheck);
     }
 
     /** Starts watching the metadata (topic changes, coordinator moves) and the retention task. */
@@ -193,7 +191,7 @@ public final class GroupCoordinator implements AutoCloseable {
         synchronized (g) {
             if (g.state == Group.State.STABLE) {
                 for (Group.Member m : g.members.values()) {
-                    scheduleSession(g, m);
+                    membership.scheduleSession(g, m);
                 }
             }
         }
@@ -205,7 +203,7 @@ public final class GroupCoordinator implements AutoCloseable {
         registry.unload(g);
     }
 
-    // ---------------------------------------------------------------- membership
+    // ---------------------------------------------------------------- membership requests
 
     /** A group id must be non-empty and usable as a name in the store: no '/', not "." or "..". */
     private static ErrorCode checkGroupId(String groupId) {
@@ -248,308 +246,8 @@ public final class GroupCoordinator implements AutoCloseable {
         if (error != ErrorCode.NONE) {
             return CompletableFuture.completedFuture(joinError(error, r.memberId()));
         }
-        return group(r.groupId()).thenCompose(g -> join(g, r, clientId, clientHost))
+        return group(r.groupId()).thenCompose(g -> membership.join(g, r, clientId, clientHost))
                 .exceptionally(e -> joinError(errorFor(e, "JoinGroup " + r.groupId()), r.memberId()));
-    }
-
-    private CompletableFuture<JoinGroup.Response> join(Group g, JoinGroup.Request r, String clientId,
-                                                       String clientHost) {
-        synchronized (g) {
-            if (g.unloaded) {
-                return CompletableFuture.completedFuture(joinError(ErrorCode.NOT_COORDINATOR, r.memberId()));
-            }
-            List<String> names = r.protocols().stream().map(JoinGroup.Protocol::name).toList();
-            Set<String> candidates = planner.acceptedByAll(g, r.memberId(), names);
-            if (candidates.isEmpty() || (g.hasMembers() && !g.protocolType.equals(r.protocolType()))) {
-                return CompletableFuture.completedFuture(joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, r.memberId()));
-            }
-            if (r.memberId().isEmpty()) {
-                String id = (clientId.isEmpty() ? "member" : clientId) + "-" + UUID.randomUUID();
-                g.pendingMemberIds.put(id, timer.schedule(() -> {
-                    synchronized (g) {
-                        g.pendingMemberIds.remove(id);
-                    }
-                }, r.sessionTimeoutMs(), TimeUnit.MILLISECONDS));
-                return CompletableFuture.completedFuture(joinError(ErrorCode.MEMBER_ID_REQUIRED, id));
-            }
-            Group.Member m = g.members.get(r.memberId());
-            List<GroupState.Protocol> protocols = r.protocols().stream()
-                    .map(p -> new GroupState.Protocol(p.name(), p.metadata())).toList();
-            if (m == null) {
-                ScheduledFuture<?> pending = g.pendingMemberIds.remove(r.memberId());
-                if (pending == null) {
-                    return CompletableFuture.completedFuture(joinError(ErrorCode.UNKNOWN_MEMBER_ID, r.memberId()));
-                }
-                cancel(pending);
-                m = new Group.Member(r.memberId());
-                g.members.put(m.memberId, m);
-                log.info("Group {}: member {} joins", g.groupId, m.memberId);
-            } else if (g.state == Group.State.STABLE && protocols.equals(m.protocols)
-                    && m.rebalanceTimeoutMs == (r.rebalanceTimeoutMs() > 0 ? r.rebalanceTimeoutMs() : r.sessionTimeoutMs())
-                    && m.sessionTimeoutMs == r.sessionTimeoutMs()) {
-                // Nothing changed (a retry, or a rejoin without reason): the current generation stands.
-                scheduleSession(g, m);
-                return CompletableFuture.completedFuture(new JoinGroup.Response(ErrorCode.NONE.code(), g.generationId,
-                        g.protocol, g.leader, m.memberId));
-            }
-            m.clientId = clientId;
-            m.clientHost = clientHost;
-            m.sessionTimeoutMs = r.sessionTimeoutMs();
-            // Like Kafka's JoinGroup v0, a member without a rebalance timeout gets its session timeout.
-            m.rebalanceTimeoutMs = r.rebalanceTimeoutMs() > 0 ? r.rebalanceTimeoutMs() : r.sessionTimeoutMs();
-            m.protocols = protocols;
-            if (m.pendingJoin != null) {
-                m.pendingJoin.complete(joinError(ErrorCode.REBALANCE_IN_PROGRESS, m.memberId));
-            }
-            CompletableFuture<Message> answer = new CompletableFuture<>();
-            m.pendingJoin = answer;
-            // A member waiting in the join phase does not expire; its session restarts with the generation.
-            cancel(m.sessionTimer);
-            m.sessionToken++;
-            if (g.members.size() == 1 || g.protocolType.isEmpty()) {
-                g.protocolType = r.protocolType();
-            }
-            switch (g.state) {
-                case EMPTY, STABLE -> prepareRebalance(g, "member " + m.memberId + " joined");
-                case COMPLETING_REBALANCE -> g.rebalanceAgain = true;
-                default -> {
-                }
-            }
-            maybeCompleteJoin(g);
-            return answer.thenApply(JoinGroup.Response.class::cast);
-        }
-    }
-
-    /** Starts a rebalance (under the group's lock): members must rejoin within the rebalance timeout. */
-    private void prepareRebalance(Group g, String reason) {
-        boolean initial = g.state == Group.State.EMPTY;
-        g.state = Group.State.PREPARING_REBALANCE;
-        long now = System.currentTimeMillis();
-        int delay = initial ? config.initialRebalanceDelayMs() : 0;
-        g.joinNotBeforeMs = now + delay;
-        int timeout = delay;
-        for (Group.Member m : g.members.values()) {
-            timeout = Math.max(timeout, m.rebalanceTimeoutMs);
-        }
-        cancel(g.joinDeadline);
-        g.joinDeadline = timer.schedule(() -> {
-            synchronized (g) {
-                if (!g.unloaded) {
-                    completeJoin(g);
-                }
-            }
-        }, timeout, TimeUnit.MILLISECONDS);
-        if (delay > 0) {
-            timer.schedule(() -> {
-                synchronized (g) {
-                    if (!g.unloaded) {
-                        maybeCompleteJoin(g);
-                    }
-                }
-            }, delay, TimeUnit.MILLISECONDS);
-        }
-        log.info("Group {}: rebalance from generation {} ({})", g.groupId, g.generationId, reason);
-    }
-
-    private void maybeCompleteJoin(Group g) {
-        if (g.state != Group.State.PREPARING_REBALANCE || System.currentTimeMillis() < g.joinNotBeforeMs) {
-            return;
-        }
-        for (Group.Member m : g.members.values()) {
-            if (m.pendingJoin == null) {
-                return;
-            }
-        }
-        completeJoin(g);
-    }
-
-    /**
-     * Ends the join phase (under the group's lock): members that did not rejoin are removed, the
-     * assignor runs, the generation is bumped and stored; the joins are answered once it is stored.
-     */
-    private void completeJoin(Group g) {
-        if (g.state != Group.State.PREPARING_REBALANCE) {
-            return;
-        }
-        cancel(g.joinDeadline);
-        g.joinDeadline = null;
-        for (Group.Member m : new ArrayList<>(g.members.values())) {
-            if (m.pendingJoin == null) {
-                log.info("Group {}: member {} did not rejoin in time and is removed", g.groupId, m.memberId);
-                g.members.remove(m.memberId);
-                cancel(m.sessionTimer);
-            }
-        }
-        Map<Group.Member, CompletableFuture<Message>> waiting = new LinkedHashMap<>();
-        for (Group.Member m : g.members.values()) {
-            waiting.put(m, m.pendingJoin);
-            m.pendingJoin = null;
-        }
-        g.generationId++;
-        if (!g.hasMembers()) {
-            g.state = Group.State.EMPTY;
-            g.protocol = null;
-            g.leader = "";
-            g.emptySinceMs = System.currentTimeMillis();
-            g.assignedPartitionCounts = Map.of();
-            log.info("Group {} is empty at generation {}", g.groupId, g.generationId);
-            store(g, waiting);
-            return;
-        }
-        AssignmentPlanner.Plan plan = planner.plan(g);
-        String protocol = plan.protocol();
-        Map<String, List<TopicPartition>> assignment = plan.assignment();
-        Map<String, Integer> counts = plan.partitionCounts();
-        boolean cooperative = plan.cooperative();
-        if (assignment == null) {
-            ErrorCode error = protocol == null ? ErrorCode.INCONSISTENT_GROUP_PROTOCOL : ErrorCode.UNKNOWN_SERVER_ERROR;
-            for (Map.Entry<Group.Member, CompletableFuture<Message>> e : waiting.entrySet()) {
-                g.members.remove(e.getKey().memberId);
-                e.getValue().complete(joinError(error, e.getKey().memberId));
-            }
-            g.state = Group.State.EMPTY;
-            g.protocol = null;
-            g.leader = "";
-            g.emptySinceMs = System.currentTimeMillis();
-            store(g, Map.of());
-            return;
-        }
-        g.protocol = protocol;
-        if (!g.members.containsKey(g.leader)) {
-            g.leader = g.members.keySet().iterator().next();
-        }
-        for (Group.Member m : g.members.values()) {
-            m.assignment = ConsumerProtocol.encodeAssignment(new ConsumerProtocol.Assignment(
-                    assignment.getOrDefault(m.memberId, List.of()), null, cooperative));
-        }
-        g.assignedPartitionCounts = counts;
-        g.emptySinceMs = -1;
-        g.state = Group.State.COMPLETING_REBALANCE;
-        log.info("Group {}: generation {} with {} member(s), assignor {} ({}), leader {}", g.groupId, g.generationId,
-                g.members.size(), protocol, cooperative ? "cooperative" : "eager", g.leader);
-        store(g, waiting);
-    }
-
-    /** Stores the group's state (under its lock); writes of one group go one after the other. */
-    private void store(Group g, Map<Group.Member, CompletableFuture<Message>> waiting) {
-        List<GroupState.StoredMember> members = new ArrayList<>();
-        for (Group.Member m : g.members.values()) {
-            members.add(new GroupState.StoredMember(m.memberId, m.clientId, m.clientHost, m.sessionTimeoutMs,
-                    m.rebalanceTimeoutMs, m.protocols, m.assignment));
-        }
-        byte[] bytes = new GroupState(g.generationId, g.protocolType, g.protocol, g.leader, g.emptySinceMs, members)
-                .encode();
-        int generation = g.generationId;
-        g.storing = g.storing.handle((x, y) -> (Void) null).thenCompose(v -> {
-            int expected;
-            synchronized (g) {
-                expected = g.storedVersion;
-            }
-            return store.storeState(g.groupId, bytes, expected).handle((version, e) -> {
-                stored(g, generation, waiting, version, e);
-                return (Void) null;
-            });
-        });
-    }
-
-    private void stored(Group g, int generation, Map<Group.Member, CompletableFuture<Message>> waiting,
-                        Integer version, Throwable failure) {
-        synchronized (g) {
-            if (g.unloaded) {
-                waiting.forEach((m, f) -> f.complete(joinError(ErrorCode.NOT_COORDINATOR, m.memberId)));
-                return;
-            }
-            if (failure != null) {
-                Throwable cause = unwrap(failure);
-                ErrorCode error = cause instanceof VersionConflictException ? ErrorCode.NOT_COORDINATOR
-                        : ErrorCode.COORDINATOR_NOT_AVAILABLE;
-                log.warn("Group {}: storing generation {} failed ({}); the group is dropped here", g.groupId, generation,
-                        cause.toString());
-                unload(g);
-                waiting.forEach((m, f) -> f.complete(joinError(error, m.memberId)));
-                return;
-            }
-            g.storedVersion = version;
-            if (g.state == Group.State.COMPLETING_REBALANCE && g.generationId == generation) {
-                g.state = Group.State.STABLE;
-                // Topics may have changed while the assignment was computed and stored.
-                scheduleMetadataCheck();
-            }
-            for (Map.Entry<Group.Member, CompletableFuture<Message>> e : waiting.entrySet()) {
-                Group.Member m = e.getKey();
-                if (g.members.get(m.memberId) == m) {
-                    e.getValue().complete(new JoinGroup.Response(ErrorCode.NONE.code(), generation, g.protocol, g.leader,
-                            m.memberId));
-                    if (m.pendingJoin == null) {
-                        scheduleSession(g, m);
-                    }
-                } else {
-                    e.getValue().complete(joinError(ErrorCode.UNKNOWN_MEMBER_ID, m.memberId));
-                }
-            }
-            boolean rejoining = g.members.values().stream().anyMatch(m -> m.pendingJoin != null);
-            if (g.state == Group.State.STABLE && (g.rebalanceAgain || rejoining)) {
-                g.rebalanceAgain = false;
-                prepareRebalance(g, "members changed while generation " + generation + " was stored");
-                maybeCompleteJoin(g);
-            } else if (g.state == Group.State.EMPTY && rejoining) {
-                prepareRebalance(g, "members joined while the group was emptied");
-                maybeCompleteJoin(g);
-            }
-        }
-    }
-
-    private void scheduleSession(Group g, Group.Member m) {
-        cancel(m.sessionTimer);
-        long token = ++m.sessionToken;
-        m.sessionTimer = timer.schedule(() -> sessionExpired(g, m.memberId, token), m.sessionTimeoutMs,
-                TimeUnit.MILLISECONDS);
-    }
-
-    private void sessionExpired(Group g, String memberId, long token) {
-        synchronized (g) {
-            Group.Member m = g.members.get(memberId);
-            if (g.unloaded || m == null || m.sessionToken != token || m.pendingJoin != null) {
-                return;
-            }
-            log.info("Group {}: member {} missed its session timeout of {} ms and is removed", g.groupId, memberId,
-                    m.sessionTimeoutMs);
-            removeMember(g, m, "session timeout of " + memberId);
-        }
-    }
-
-    private void removeMember(Group g, Group.Member m, String reason) {
-        g.members.remove(m.memberId);
-        cancel(m.sessionTimer);
-        if (m.pendingJoin != null) {
-            m.pendingJoin.complete(joinError(ErrorCode.UNKNOWN_MEMBER_ID, m.memberId));
-            m.pendingJoin = null;
-        }
-        switch (g.state) {
-            case STABLE, EMPTY -> {
-                prepareRebalance(g, reason);
-                maybeCompleteJoin(g);
-            }
-            case PREPARING_REBALANCE -> maybeCompleteJoin(g);
-            case COMPLETING_REBALANCE -> g.rebalanceAgain = true;
-            default -> {
-            }
-        }
-    }
-
-    /** Under the group's lock: the member, or the error for a request naming {@code memberId} and {@code generation}. */
-    private static ErrorCode checkMember(Group g, String memberId, int generation) {
-        if (g.unloaded) {
-            return ErrorCode.NOT_COORDINATOR;
-        }
-        Group.Member m = g.members.get(memberId);
-        if (m == null) {
-            return ErrorCode.UNKNOWN_MEMBER_ID;
-        }
-        if (g.state == Group.State.PREPARING_REBALANCE || g.state == Group.State.COMPLETING_REBALANCE) {
-            return ErrorCode.REBALANCE_IN_PROGRESS;
-        }
-        return generation == g.generationId ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
     }
 
     CompletableFuture<Heartbeat.Response> heartbeat(Heartbeat.Request r) {
@@ -559,10 +257,10 @@ public final class GroupCoordinator implements AutoCloseable {
         }
         return group(r.groupId()).thenApply(g -> {
             synchronized (g) {
-                ErrorCode e = checkMember(g, r.memberId(), r.generationId());
+                ErrorCode e = GroupMembership.checkMember(g, r.memberId(), r.generationId());
                 Group.Member m = g.members.get(r.memberId());
                 if (!g.unloaded && m != null && m.pendingJoin == null) {
-                    scheduleSession(g, m);
+                    membership.scheduleSession(g, m);
                 }
                 return new Heartbeat.Response(e.code());
             }
@@ -577,13 +275,13 @@ public final class GroupCoordinator implements AutoCloseable {
         }
         return group(r.groupId()).thenApply(g -> {
             synchronized (g) {
-                ErrorCode e = checkMember(g, r.memberId(), r.generationId());
+                ErrorCode e = GroupMembership.checkMember(g, r.memberId(), r.generationId());
                 if (e != ErrorCode.NONE) {
                     return new SyncGroup.Response(e.code(), none);
                 }
                 Group.Member m = g.members.get(r.memberId());
                 if (m.pendingJoin == null) {
-                    scheduleSession(g, m);
+                    membership.scheduleSession(g, m);
                 }
                 return new SyncGroup.Response(ErrorCode.NONE.code(), m.assignment);
             }
@@ -605,7 +303,7 @@ public final class GroupCoordinator implements AutoCloseable {
                     return new LeaveGroup.Response(ErrorCode.UNKNOWN_MEMBER_ID.code());
                 }
                 log.info("Group {}: member {} leaves", g.groupId, m.memberId);
-                removeMember(g, m, "member " + m.memberId + " left");
+                membership.removeMember(g, m, "member " + m.memberId + " left");
                 return new LeaveGroup.Response(ErrorCode.NONE.code());
             }
         }).exceptionally(e -> new LeaveGroup.Response(errorFor(e, "LeaveGroup " + r.groupId()).code()));
@@ -638,7 +336,7 @@ public final class GroupCoordinator implements AutoCloseable {
                         // Commits of the current generation are allowed while it rebalances (KIP-62 revocation).
                         check = ErrorCode.NONE;
                         if (m.pendingJoin == null) {
-                            scheduleSession(g, m);
+                            membership.scheduleSession(g, m);
                         }
                     }
                 }
@@ -787,7 +485,7 @@ public final class GroupCoordinator implements AutoCloseable {
                     if (g.state == Group.State.STABLE && g.protocol != null) {
                         Map<String, Integer> counts = planner.subscribedPartitionCounts(g, g.protocol);
                         if (!counts.equals(g.assignedPartitionCounts)) {
-                            prepareRebalance(g, "subscribed topics changed: " + g.assignedPartitionCounts + " -> " + counts);
+                            membership.prepareRebalance(g, "subscribed topics changed: " + g.assignedPartitionCounts + " -> " + counts);
                         }
                     }
                 }
