@@ -12,7 +12,7 @@ import java.util.concurrent.ScheduledFuture;
 
 /**
  * One group as its coordinator holds it in memory. Every field is guarded by the group's monitor;
- * {@link GroupCoordinator} is the only user.
+ * only the classes of this package use it ({@link GroupRegistry} holds the loaded groups).
  */
 final class Group {
     enum State {

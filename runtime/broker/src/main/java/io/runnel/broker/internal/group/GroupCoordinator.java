@@ -2,14 +2,7 @@ package io.runnel.broker.internal.group;
 
 import io.runnel.api.ErrorCode;
 import io.runnel.api.RunnelException;
-import io.runnel.api.TopicPartition;
-import io.runnel.api.assignor.MemberSubscription;
-import io.runnel.api.assignor.PartitionAssignor;
-import io.runnel.api.coordination.BrokerRegistration;
-import io.runnel.api.coordination.CommittedOffset;
 import io.runnel.api.coordination.GroupStore;
-import io.runnel.api.coordination.VersionConflictException;
-import io.runnel.api.coordination.Versioned;
 import io.runnel.broker.internal.metadata.MetadataCache;
 import io.runnel.protocol.ConsumerProtocol;
 import io.runnel.protocol.Message;
@@ -23,7 +16,6 @@ import io.runnel.protocol.message.LeaveGroup;
 import io.runnel.protocol.message.ListGroups;
 import io.runnel.protocol.message.OffsetCommit;
 import io.runnel.protocol.message.OffsetFetch;
-import io.runnel.protocol.message.PerTopic;
 import io.runnel.protocol.message.SyncGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,32 +23,24 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
+import static io.runnel.broker.internal.group.GroupErrors.errorFor;
+import static io.runnel.broker.internal.group.GroupErrors.joinError;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -64,15 +48,23 @@ import static java.util.Objects.requireNonNull;
  * broker coordinates, and their committed offsets. See {@code docs/broker.md}, "Consumer groups".
  *
  * <p>The coordinator of a group is the live broker with the highest rendezvous hash of the group
- * id and the broker id, so when a broker goes only its groups move. A group is loaded from the
+ * id and the broker id ({@link CoordinatorChoice}), so when a broker goes only its groups move. A group is loaded from the
  * {@link GroupStore} on first use; its state is stored when a generation completes, with the
  * version it was loaded at, which fences a broker that still acts as coordinator after another
  * took over (it drops the group and answers {@code NOT_COORDINATOR}).
  *
  * <p>Unlike Kafka the coordinator runs the {@link io.runnel.api.assignor.PartitionAssignor}
- * itself: the join phase ends with every member's assignment computed and stored, so SyncGroup
+ * itself ({@link AssignmentPlanner}): the join phase ends with every member's assignment computed and stored, so SyncGroup
  * never waits. A generation is cooperative when its assignor and every member support it: a
  * partition still owned by another member is then withheld from its new owner until it is given up.
+ *
+ * <p>This class is the façade: it routes the group APIs, checks that this broker coordinates the
+ * group and that the request is valid, answers FindCoordinator, Describe/List/DeleteGroups, and
+ * watches the metadata (groups that moved away, subscribed topics that changed). Its collaborators
+ * do the rest: {@link CoordinatorChoice} (which broker coordinates), {@link GroupRegistry} (loading
+ * and unloading groups), {@link GroupMembership} (join phase, generations, sessions),
+ * {@link AssignmentPlanner} (assignor choice and assignments), {@link GroupOffsets} (commit and
+ * fetch) and {@link GroupRetention} (expiry and clean-up).
  *
  * <p>Thread safe: a group's fields are guarded by its monitor; nothing blocks (the store answers
  * with futures, timers run on one scheduler thread).
@@ -86,33 +78,42 @@ public final class GroupCoordinator implements AutoCloseable {
     private final int brokerId;
     private final GroupStore store;
     private final MetadataCache cache;
-    private final List<AssignorPlugin> assignors;
     private final GroupConfig config;
+    private final CoordinatorChoice coordinatorChoice;
+    private final AssignmentPlanner planner;
     private final ScheduledExecutorService timer;
-    private final ConcurrentHashMap<String, CompletableFuture<Group>> groups = new ConcurrentHashMap<>();
+    private final GroupRegistry registry;
+    private final GroupOffsets offsets;
+    private final GroupRetention retention;
+    private final GroupMembership membership;
     private final AtomicBoolean metadataCheckScheduled = new AtomicBoolean();
     private volatile Set<String> knownTopics = Set.of();
-    private volatile boolean closed;
 
     public GroupCoordinator(int brokerId, GroupStore store, MetadataCache cache, List<AssignorPlugin> assignors,
                             GroupConfig config) {
         this.brokerId = brokerId;
         this.store = requireNonNull(store, "store is null");
         this.cache = requireNonNull(cache, "cache is null");
-        this.assignors = List.copyOf(assignors);
         this.config = requireNonNull(config, "config is null");
+        this.coordinatorChoice = new CoordinatorChoice(brokerId, this.cache);
+        this.planner = new AssignmentPlanner(assignors, this.cache);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "group-coordinator-" + brokerId);
             thread.setDaemon(true);
             return thread;
         });
+        this.registry = new GroupRegistry(brokerId, this.store, this::restored);
+        this.offsets = new GroupOffsets(this.store, this.cache, this.config);
+        this.retention = new GroupRetention(brokerId, this.store, this.cache, this.config, coordinatorChoice, registry);
+        this.membership = new GroupMembership(this.store, this.config, timer, planner, registry,
+                this::scheduleMetadataCheck);
     }
 
     /** Starts watching the metadata (topic changes, coordinator moves) and the retention task. */
     public void start() {
         knownTopics = cache.topicNames();
         cache.addChangeListener(this::metadataChanged);
-        timer.scheduleWithFixedDelay(() -> cleanUp(true), config.retentionCheckIntervalMs(),
+        timer.scheduleWithFixedDelay(() -> retention.cleanUp(true), config.retentionCheckIntervalMs(),
                 config.retentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
     }
 
@@ -147,42 +148,11 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** The live broker that coordinates {@code groupId} in this broker's view, if any broker is alive. */
     public OptionalInt coordinatorOf(String groupId) {
-        return rendezvous(groupId, cache.brokers().stream().map(BrokerRegistration::brokerId).toList());
-    }
-
-    /** The broker with the highest hash of the group id and its id (rendezvous hashing); empty for no brokers. */
-    static OptionalInt rendezvous(String groupId, java.util.Collection<Integer> brokerIds) {
-        long groupHash = fnv64(groupId);
-        int best = -1;
-        long bestHash = 0;
-        for (int brokerId : brokerIds) {
-            long h = mix64(groupHash ^ mix64(brokerId + 0x9E3779B97F4A7C15L));
-            if (best == -1 || Long.compareUnsigned(h, bestHash) > 0 || (h == bestHash && brokerId < best)) {
-                best = brokerId;
-                bestHash = h;
-            }
-        }
-        return best == -1 ? OptionalInt.empty() : OptionalInt.of(best);
+        return coordinatorChoice.coordinatorOf(groupId);
     }
 
     private boolean isCoordinator(String groupId) {
-        OptionalInt coordinator = coordinatorOf(groupId);
-        return coordinator.isPresent() && coordinator.getAsInt() == brokerId;
-    }
-
-    private static long fnv64(String s) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b & 0xff;
-            h *= 0x100000001b3L;
-        }
-        return h;
-    }
-
-    private static long mix64(long z) {
-        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
-        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
-        return z ^ (z >>> 33);
+        return coordinatorChoice.isCoordinator(groupId);
     }
 
     FindCoordinator.Response findCoordinator(FindCoordinator.Request request) {
@@ -213,126 +183,27 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** The group, loaded from the store on first use (an empty group if nothing is stored). */
     private CompletableFuture<Group> group(String groupId) {
-        CompletableFuture<Group> existing = groups.get(groupId);
-        if (existing != null) {
-            Group loaded = existing.getNow(null);
-            if (loaded != null) {
-                loaded.lastUsedMs = System.currentTimeMillis();
-            }
-            return existing;
-        }
-        CompletableFuture<Group> mine = new CompletableFuture<>();
-        existing = groups.putIfAbsent(groupId, mine);
-        if (existing != null) {
-            return existing;
-        }
-        CompletableFuture<Optional<Versioned<byte[]>>> loading;
-        try {
-            loading = store.loadState(groupId);
-        } catch (RuntimeException e) {
-            loading = CompletableFuture.failedFuture(e);
-        }
-        loading.whenComplete((stored, e) -> {
-            if (e != null) {
-                groups.remove(groupId, mine);
-                mine.completeExceptionally(e);
-                return;
-            }
-            try {
-                mine.complete(loaded(groupId, stored));
-            } catch (RuntimeException x) {
-                groups.remove(groupId, mine);
-                mine.completeExceptionally(x);
-            }
-        });
-        return mine;
+        return registry.group(groupId);
     }
 
-    private Group loaded(String groupId, Optional<Versioned<byte[]>> stored) {
-        Group g = new Group(groupId);
-        if (stored.isEmpty()) {
-            return g;
-        }
-        GroupState state = GroupState.decode(groupId, stored.get().value());
+    /** A group just loaded from the store: its members' sessions run again; topics may have changed meanwhile. */
+    private void restored(Group g) {
         synchronized (g) {
-            g.storedVersion = stored.get().version();
-            g.generationId = state.generationId();
-            g.protocolType = state.protocolType();
-            g.protocol = state.protocol();
-            g.leader = state.leader();
-            g.emptySinceMs = state.emptySinceMs();
-            for (GroupState.StoredMember s : state.members()) {
-                Group.Member m = new Group.Member(s.memberId());
-                m.clientId = s.clientId();
-                m.clientHost = s.clientHost();
-                m.sessionTimeoutMs = s.sessionTimeoutMs();
-                m.rebalanceTimeoutMs = s.rebalanceTimeoutMs();
-                m.protocols = s.protocols();
-                m.assignment = s.assignment();
-                g.members.put(m.memberId, m);
-            }
-            if (g.hasMembers() && g.protocol != null) {
-                g.state = Group.State.STABLE;
-                g.assignedPartitionCounts = assignedCounts(g);
+            if (g.state == Group.State.STABLE) {
                 for (Group.Member m : g.members.values()) {
-                    scheduleSession(g, m);
+                    membership.scheduleSession(g, m);
                 }
-            } else {
-                g.members.clear();
             }
-            log.info("Broker {} coordinates group {} from generation {} with {} member(s)", brokerId, groupId,
-                    g.generationId, g.members.size());
         }
         scheduleMetadataCheck();
-        return g;
-    }
-
-    /** The topics and partition counts a stored assignment covers: each assigned topic's distinct partitions. */
-    private static Map<String, Integer> assignedCounts(Group g) {
-        Map<String, Set<Integer>> partitions = new TreeMap<>();
-        for (Group.Member m : g.members.values()) {
-            try {
-                for (TopicPartition tp : ConsumerProtocol.decodeAssignment(m.assignment).partitions()) {
-                    partitions.computeIfAbsent(tp.topic(), t -> new HashSet<>()).add(tp.partition());
-                }
-            } catch (RunnelException e) {
-                log.warn("Group {}: stored assignment of {} is unreadable: {}", g.groupId, m.memberId, e.getMessage());
-            }
-        }
-        Map<String, Integer> counts = new TreeMap<>();
-        partitions.forEach((t, p) -> counts.put(t, p.size()));
-        return counts;
     }
 
     /** Forgets the group here (under its lock): timers stop, waiting joins are told to find the coordinator. */
     private void unload(Group g) {
-        if (g.unloaded) {
-            return;
-        }
-        g.unloaded = true;
-        g.state = Group.State.DEAD;
-        groups.computeIfPresent(g.groupId, (id, f) -> f.getNow(null) == g ? null : f);
-        cancel(g.joinDeadline);
-        for (ScheduledFuture<?> pending : g.pendingMemberIds.values()) {
-            cancel(pending);
-        }
-        g.pendingMemberIds.clear();
-        for (Group.Member m : g.members.values()) {
-            cancel(m.sessionTimer);
-            if (m.pendingJoin != null) {
-                m.pendingJoin.complete(joinError(ErrorCode.NOT_COORDINATOR, m.memberId));
-                m.pendingJoin = null;
-            }
-        }
+        registry.unload(g);
     }
 
-    private static void cancel(ScheduledFuture<?> f) {
-        if (f != null) {
-            f.cancel(false);
-        }
-    }
-
-    // ---------------------------------------------------------------- membership
+    // ---------------------------------------------------------------- membership requests
 
     /** A group id must be non-empty and usable as a name in the store: no '/', not "." or "..". */
     private static ErrorCode checkGroupId(String groupId) {
@@ -345,14 +216,10 @@ public final class GroupCoordinator implements AutoCloseable {
         if (error != ErrorCode.NONE) {
             return error;
         }
-        if (closed) {
+        if (registry.isClosed()) {
             return ErrorCode.COORDINATOR_NOT_AVAILABLE;
         }
         return isCoordinator(groupId) ? ErrorCode.NONE : ErrorCode.NOT_COORDINATOR;
-    }
-
-    private static JoinGroup.Response joinError(ErrorCode error, String memberId) {
-        return new JoinGroup.Response(error.code(), -1, null, "", memberId);
     }
 
     CompletableFuture<JoinGroup.Response> joinGroup(JoinGroup.Request r, String clientId, String clientHost) {
@@ -379,444 +246,8 @@ public final class GroupCoordinator implements AutoCloseable {
         if (error != ErrorCode.NONE) {
             return CompletableFuture.completedFuture(joinError(error, r.memberId()));
         }
-        return group(r.groupId()).thenCompose(g -> join(g, r, clientId, clientHost))
+        return group(r.groupId()).thenCompose(g -> membership.join(g, r, clientId, clientHost))
                 .exceptionally(e -> joinError(errorFor(e, "JoinGroup " + r.groupId()), r.memberId()));
-    }
-
-    private CompletableFuture<JoinGroup.Response> join(Group g, JoinGroup.Request r, String clientId,
-                                                       String clientHost) {
-        synchronized (g) {
-            if (g.unloaded) {
-                return CompletableFuture.completedFuture(joinError(ErrorCode.NOT_COORDINATOR, r.memberId()));
-            }
-            List<String> names = r.protocols().stream().map(JoinGroup.Protocol::name).toList();
-            Set<String> candidates = new LinkedHashSet<>();
-            for (AssignorPlugin a : assignors) {
-                if (names.contains(a.name())) {
-                    candidates.add(a.name());
-                }
-            }
-            for (Group.Member other : g.members.values()) {
-                if (!other.memberId.equals(r.memberId())) {
-                    candidates.retainAll(other.protocolNames());
-                }
-            }
-            if (candidates.isEmpty() || (g.hasMembers() && !g.protocolType.equals(r.protocolType()))) {
-                return CompletableFuture.completedFuture(joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, r.memberId()));
-            }
-            if (r.memberId().isEmpty()) {
-                String id = (clientId.isEmpty() ? "member" : clientId) + "-" + UUID.randomUUID();
-                g.pendingMemberIds.put(id, timer.schedule(() -> {
-                    synchronized (g) {
-                        g.pendingMemberIds.remove(id);
-                    }
-                }, r.sessionTimeoutMs(), TimeUnit.MILLISECONDS));
-                return CompletableFuture.completedFuture(joinError(ErrorCode.MEMBER_ID_REQUIRED, id));
-            }
-            Group.Member m = g.members.get(r.memberId());
-            List<GroupState.Protocol> protocols = r.protocols().stream()
-                    .map(p -> new GroupState.Protocol(p.name(), p.metadata())).toList();
-            if (m == null) {
-                ScheduledFuture<?> pending = g.pendingMemberIds.remove(r.memberId());
-                if (pending == null) {
-                    return CompletableFuture.completedFuture(joinError(ErrorCode.UNKNOWN_MEMBER_ID, r.memberId()));
-                }
-                cancel(pending);
-                m = new Group.Member(r.memberId());
-                g.members.put(m.memberId, m);
-                log.info("Group {}: member {} joins", g.groupId, m.memberId);
-            } else if (g.state == Group.State.STABLE && protocols.equals(m.protocols)
-                    && m.rebalanceTimeoutMs == (r.rebalanceTimeoutMs() > 0 ? r.rebalanceTimeoutMs() : r.sessionTimeoutMs())
-                    && m.sessionTimeoutMs == r.sessionTimeoutMs()) {
-                // Nothing changed (a retry, or a rejoin without reason): the current generation stands.
-                scheduleSession(g, m);
-                return CompletableFuture.completedFuture(new JoinGroup.Response(ErrorCode.NONE.code(), g.generationId,
-                        g.protocol, g.leader, m.memberId));
-            }
-            m.clientId = clientId;
-            m.clientHost = clientHost;
-            m.sessionTimeoutMs = r.sessionTimeoutMs();
-            // Like Kafka's JoinGroup v0, a member without a rebalance timeout gets its session timeout.
-            m.rebalanceTimeoutMs = r.rebalanceTimeoutMs() > 0 ? r.rebalanceTimeoutMs() : r.sessionTimeoutMs();
-            m.protocols = protocols;
-            if (m.pendingJoin != null) {
-                m.pendingJoin.complete(joinError(ErrorCode.REBALANCE_IN_PROGRESS, m.memberId));
-            }
-            CompletableFuture<Message> answer = new CompletableFuture<>();
-            m.pendingJoin = answer;
-            // A member waiting in the join phase does not expire; its session restarts with the generation.
-            cancel(m.sessionTimer);
-            m.sessionToken++;
-            if (g.members.size() == 1 || g.protocolType.isEmpty()) {
-                g.protocolType = r.protocolType();
-            }
-            switch (g.state) {
-                case EMPTY, STABLE -> prepareRebalance(g, "member " + m.memberId + " joined");
-                case COMPLETING_REBALANCE -> g.rebalanceAgain = true;
-                default -> {
-                }
-            }
-            maybeCompleteJoin(g);
-            return answer.thenApply(JoinGroup.Response.class::cast);
-        }
-    }
-
-    /** Starts a rebalance (under the group's lock): members must rejoin within the rebalance timeout. */
-    private void prepareRebalance(Group g, String reason) {
-        boolean initial = g.state == Group.State.EMPTY;
-        g.state = Group.State.PREPARING_REBALANCE;
-        long now = System.currentTimeMillis();
-        int delay = initial ? config.initialRebalanceDelayMs() : 0;
-        g.joinNotBeforeMs = now + delay;
-        int timeout = delay;
-        for (Group.Member m : g.members.values()) {
-            timeout = Math.max(timeout, m.rebalanceTimeoutMs);
-        }
-        cancel(g.joinDeadline);
-        g.joinDeadline = timer.schedule(() -> {
-            synchronized (g) {
-                if (!g.unloaded) {
-                    completeJoin(g);
-                }
-            }
-        }, timeout, TimeUnit.MILLISECONDS);
-        if (delay > 0) {
-            timer.schedule(() -> {
-                synchronized (g) {
-                    if (!g.unloaded) {
-                        maybeCompleteJoin(g);
-                    }
-                }
-            }, delay, TimeUnit.MILLISECONDS);
-        }
-        log.info("Group {}: rebalance from generation {} ({})", g.groupId, g.generationId, reason);
-    }
-
-    private void maybeCompleteJoin(Group g) {
-        if (g.state != Group.State.PREPARING_REBALANCE || System.currentTimeMillis() < g.joinNotBeforeMs) {
-            return;
-        }
-        for (Group.Member m : g.members.values()) {
-            if (m.pendingJoin == null) {
-                return;
-            }
-        }
-        completeJoin(g);
-    }
-
-    /**
-     * Ends the join phase (under the group's lock): members that did not rejoin are removed, the
-     * assignor runs, the generation is bumped and stored; the joins are answered once it is stored.
-     */
-    private void completeJoin(Group g) {
-        if (g.state != Group.State.PREPARING_REBALANCE) {
-            return;
-        }
-        cancel(g.joinDeadline);
-        g.joinDeadline = null;
-        for (Group.Member m : new ArrayList<>(g.members.values())) {
-            if (m.pendingJoin == null) {
-                log.info("Group {}: member {} did not rejoin in time and is removed", g.groupId, m.memberId);
-                g.members.remove(m.memberId);
-                cancel(m.sessionTimer);
-            }
-        }
-        Map<Group.Member, CompletableFuture<Message>> waiting = new LinkedHashMap<>();
-        for (Group.Member m : g.members.values()) {
-            waiting.put(m, m.pendingJoin);
-            m.pendingJoin = null;
-        }
-        g.generationId++;
-        if (!g.hasMembers()) {
-            g.state = Group.State.EMPTY;
-            g.protocol = null;
-            g.leader = "";
-            g.emptySinceMs = System.currentTimeMillis();
-            g.assignedPartitionCounts = Map.of();
-            log.info("Group {} is empty at generation {}", g.groupId, g.generationId);
-            store(g, waiting);
-            return;
-        }
-        String protocol = vote(g);
-        Map<String, List<TopicPartition>> assignment = null;
-        Map<String, Integer> counts = Map.of();
-        boolean cooperative = false;
-        if (protocol != null) {
-            Map<String, Set<String>> topics = subscribedTopics(g, protocol);
-            Set<String> all = new TreeSet<>();
-            topics.values().forEach(all::addAll);
-            counts = partitionCounts(all);
-            Map<String, MemberSubscription> subscriptions = new TreeMap<>();
-            for (Group.Member m : g.members.values()) {
-                ConsumerProtocol.Subscription s = ConsumerProtocol.decodeSubscription(m.metadata(protocol));
-                List<String> existing = topics.get(m.memberId).stream().filter(counts::containsKey).toList();
-                subscriptions.put(m.memberId, new MemberSubscription(m.memberId, Optional.empty(), existing,
-                        s.ownedPartitions(), s.userData()));
-            }
-            AssignorPlugin plugin = assignors.stream().filter(a -> a.name().equals(protocol)).findFirst().orElseThrow();
-            cooperative = plugin.assignor().supportedProtocols().contains(PartitionAssignor.RebalanceProtocol.COOPERATIVE);
-            for (Group.Member m : g.members.values()) {
-                cooperative &= ConsumerProtocol.decodeSubscription(m.metadata(protocol)).cooperative();
-            }
-            try {
-                assignment = plugin.assign(counts, subscriptions);
-                if (cooperative) {
-                    assignment = withholdOwnedElsewhere(g, assignment, subscriptions);
-                }
-            } catch (RuntimeException e) {
-                log.error("Group {}: assignor {} failed", g.groupId, protocol, e);
-                assignment = null;
-            }
-        }
-        if (assignment == null) {
-            ErrorCode error = protocol == null ? ErrorCode.INCONSISTENT_GROUP_PROTOCOL : ErrorCode.UNKNOWN_SERVER_ERROR;
-            for (Map.Entry<Group.Member, CompletableFuture<Message>> e : waiting.entrySet()) {
-                g.members.remove(e.getKey().memberId);
-                e.getValue().complete(joinError(error, e.getKey().memberId));
-            }
-            g.state = Group.State.EMPTY;
-            g.protocol = null;
-            g.leader = "";
-            g.emptySinceMs = System.currentTimeMillis();
-            store(g, Map.of());
-            return;
-        }
-        g.protocol = protocol;
-        if (!g.members.containsKey(g.leader)) {
-            g.leader = g.members.keySet().iterator().next();
-        }
-        for (Group.Member m : g.members.values()) {
-            m.assignment = ConsumerProtocol.encodeAssignment(new ConsumerProtocol.Assignment(
-                    assignment.getOrDefault(m.memberId, List.of()), null, cooperative));
-        }
-        g.assignedPartitionCounts = counts;
-        g.emptySinceMs = -1;
-        g.state = Group.State.COMPLETING_REBALANCE;
-        log.info("Group {}: generation {} with {} member(s), assignor {} ({}), leader {}", g.groupId, g.generationId,
-                g.members.size(), protocol, cooperative ? "cooperative" : "eager", g.leader);
-        store(g, waiting);
-    }
-
-    /**
-     * Cooperative rebalancing (KIP-429) done on the coordinator: a partition the new assignment
-     * moves away from a member that still owns it is not given to its new owner in this
-     * generation. The old owner sees it gone, revokes it and rejoins with a smaller owned set,
-     * which starts the next rebalance, and that one hands it over.
-     */
-    private static Map<String, List<TopicPartition>> withholdOwnedElsewhere(Group g,
-            Map<String, List<TopicPartition>> assignment, Map<String, MemberSubscription> subscriptions) {
-        Map<TopicPartition, Set<String>> owners = new HashMap<>();
-        for (MemberSubscription s : subscriptions.values()) {
-            for (TopicPartition tp : s.ownedPartitions()) {
-                owners.computeIfAbsent(tp, x -> new HashSet<>()).add(s.memberId());
-            }
-        }
-        Map<String, List<TopicPartition>> result = new HashMap<>();
-        List<TopicPartition> withheld = new ArrayList<>();
-        assignment.forEach((member, partitions) -> {
-            List<TopicPartition> given = new ArrayList<>();
-            for (TopicPartition tp : partitions) {
-                Set<String> owner = owners.getOrDefault(tp, Set.of());
-                if (owner.isEmpty() || owner.equals(Set.of(member))) {
-                    given.add(tp);
-                } else {
-                    withheld.add(tp);
-                }
-            }
-            result.put(member, given);
-        });
-        if (!withheld.isEmpty()) {
-            log.info("Group {}: {} withheld until their owners revoke them", g.groupId, withheld);
-        }
-        return result;
-    }
-
-    /** Kafka's vote: each member votes for its most preferred assignor every member accepts; ties by {@code group.assignors} order. */
-    private String vote(Group g) {
-        List<String> candidates = new ArrayList<>();
-        for (AssignorPlugin a : assignors) {
-            boolean all = true;
-            for (Group.Member m : g.members.values()) {
-                all &= m.protocolNames().contains(a.name());
-            }
-            if (all) {
-                candidates.add(a.name());
-            }
-        }
-        if (candidates.isEmpty()) {
-            return null;
-        }
-        Map<String, Integer> votes = new HashMap<>();
-        for (Group.Member m : g.members.values()) {
-            for (String name : m.protocolNames()) {
-                if (candidates.contains(name)) {
-                    votes.merge(name, 1, Integer::sum);
-                    break;
-                }
-            }
-        }
-        String best = candidates.get(0);
-        for (String c : candidates) {
-            if (votes.getOrDefault(c, 0) > votes.getOrDefault(best, 0)) {
-                best = c;
-            }
-        }
-        return best;
-    }
-
-    /** Each member's subscribed topics, patterns resolved against the existing topics. */
-    private Map<String, Set<String>> subscribedTopics(Group g, String protocol) {
-        Set<String> existing = cache.topicNames();
-        Map<String, Set<String>> result = new LinkedHashMap<>();
-        for (Group.Member m : g.members.values()) {
-            Set<String> topics = new TreeSet<>();
-            try {
-                ConsumerProtocol.Subscription s = ConsumerProtocol.decodeSubscription(m.metadata(protocol));
-                topics.addAll(s.topics());
-                if (s.pattern() != null) {
-                    Pattern pattern = Pattern.compile(s.pattern());
-                    for (String t : existing) {
-                        if (pattern.matcher(t).matches()) {
-                            topics.add(t);
-                        }
-                    }
-                }
-            } catch (RunnelException | PatternSyntaxException e) {
-                log.warn("Group {}: subscription of {} is unreadable: {}", g.groupId, m.memberId, e.getMessage());
-            }
-            result.put(m.memberId, topics);
-        }
-        return result;
-    }
-
-    private Map<String, Integer> partitionCounts(Set<String> topics) {
-        Map<String, Integer> counts = new TreeMap<>();
-        for (String t : topics) {
-            cache.topic(t).ifPresent(meta -> counts.put(t, meta.assignment().partitionCount()));
-        }
-        return counts;
-    }
-
-    /** Stores the group's state (under its lock); writes of one group go one after the other. */
-    private void store(Group g, Map<Group.Member, CompletableFuture<Message>> waiting) {
-        List<GroupState.StoredMember> members = new ArrayList<>();
-        for (Group.Member m : g.members.values()) {
-            members.add(new GroupState.StoredMember(m.memberId, m.clientId, m.clientHost, m.sessionTimeoutMs,
-                    m.rebalanceTimeoutMs, m.protocols, m.assignment));
-        }
-        byte[] bytes = new GroupState(g.generationId, g.protocolType, g.protocol, g.leader, g.emptySinceMs, members)
-                .encode();
-        int generation = g.generationId;
-        g.storing = g.storing.handle((x, y) -> (Void) null).thenCompose(v -> {
-            int expected;
-            synchronized (g) {
-                expected = g.storedVersion;
-            }
-            return store.storeState(g.groupId, bytes, expected).handle((version, e) -> {
-                stored(g, generation, waiting, version, e);
-                return (Void) null;
-            });
-        });
-    }
-
-    private void stored(Group g, int generation, Map<Group.Member, CompletableFuture<Message>> waiting,
-                        Integer version, Throwable failure) {
-        synchronized (g) {
-            if (g.unloaded) {
-                waiting.forEach((m, f) -> f.complete(joinError(ErrorCode.NOT_COORDINATOR, m.memberId)));
-                return;
-            }
-            if (failure != null) {
-                Throwable cause = unwrap(failure);
-                ErrorCode error = cause instanceof VersionConflictException ? ErrorCode.NOT_COORDINATOR
-                        : ErrorCode.COORDINATOR_NOT_AVAILABLE;
-                log.warn("Group {}: storing generation {} failed ({}); the group is dropped here", g.groupId, generation,
-                        cause.toString());
-                unload(g);
-                waiting.forEach((m, f) -> f.complete(joinError(error, m.memberId)));
-                return;
-            }
-            g.storedVersion = version;
-            if (g.state == Group.State.COMPLETING_REBALANCE && g.generationId == generation) {
-                g.state = Group.State.STABLE;
-                // Topics may have changed while the assignment was computed and stored.
-                scheduleMetadataCheck();
-            }
-            for (Map.Entry<Group.Member, CompletableFuture<Message>> e : waiting.entrySet()) {
-                Group.Member m = e.getKey();
-                if (g.members.get(m.memberId) == m) {
-                    e.getValue().complete(new JoinGroup.Response(ErrorCode.NONE.code(), generation, g.protocol, g.leader,
-                            m.memberId));
-                    if (m.pendingJoin == null) {
-                        scheduleSession(g, m);
-                    }
-                } else {
-                    e.getValue().complete(joinError(ErrorCode.UNKNOWN_MEMBER_ID, m.memberId));
-                }
-            }
-            boolean rejoining = g.members.values().stream().anyMatch(m -> m.pendingJoin != null);
-            if (g.state == Group.State.STABLE && (g.rebalanceAgain || rejoining)) {
-                g.rebalanceAgain = false;
-                prepareRebalance(g, "members changed while generation " + generation + " was stored");
-                maybeCompleteJoin(g);
-            } else if (g.state == Group.State.EMPTY && rejoining) {
-                prepareRebalance(g, "members joined while the group was emptied");
-                maybeCompleteJoin(g);
-            }
-        }
-    }
-
-    private void scheduleSession(Group g, Group.Member m) {
-        cancel(m.sessionTimer);
-        long token = ++m.sessionToken;
-        m.sessionTimer = timer.schedule(() -> sessionExpired(g, m.memberId, token), m.sessionTimeoutMs,
-                TimeUnit.MILLISECONDS);
-    }
-
-    private void sessionExpired(Group g, String memberId, long token) {
-        synchronized (g) {
-            Group.Member m = g.members.get(memberId);
-            if (g.unloaded || m == null || m.sessionToken != token || m.pendingJoin != null) {
-                return;
-            }
-            log.info("Group {}: member {} missed its session timeout of {} ms and is removed", g.groupId, memberId,
-                    m.sessionTimeoutMs);
-            removeMember(g, m, "session timeout of " + memberId);
-        }
-    }
-
-    private void removeMember(Group g, Group.Member m, String reason) {
-        g.members.remove(m.memberId);
-        cancel(m.sessionTimer);
-        if (m.pendingJoin != null) {
-            m.pendingJoin.complete(joinError(ErrorCode.UNKNOWN_MEMBER_ID, m.memberId));
-            m.pendingJoin = null;
-        }
-        switch (g.state) {
-            case STABLE, EMPTY -> {
-                prepareRebalance(g, reason);
-                maybeCompleteJoin(g);
-            }
-            case PREPARING_REBALANCE -> maybeCompleteJoin(g);
-            case COMPLETING_REBALANCE -> g.rebalanceAgain = true;
-            default -> {
-            }
-        }
-    }
-
-    /** Under the group's lock: the member, or the error for a request naming {@code memberId} and {@code generation}. */
-    private static ErrorCode checkMember(Group g, String memberId, int generation) {
-        if (g.unloaded) {
-            return ErrorCode.NOT_COORDINATOR;
-        }
-        Group.Member m = g.members.get(memberId);
-        if (m == null) {
-            return ErrorCode.UNKNOWN_MEMBER_ID;
-        }
-        if (g.state == Group.State.PREPARING_REBALANCE || g.state == Group.State.COMPLETING_REBALANCE) {
-            return ErrorCode.REBALANCE_IN_PROGRESS;
-        }
-        return generation == g.generationId ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
     }
 
     CompletableFuture<Heartbeat.Response> heartbeat(Heartbeat.Request r) {
@@ -826,10 +257,10 @@ public final class GroupCoordinator implements AutoCloseable {
         }
         return group(r.groupId()).thenApply(g -> {
             synchronized (g) {
-                ErrorCode e = checkMember(g, r.memberId(), r.generationId());
+                ErrorCode e = GroupMembership.checkMember(g, r.memberId(), r.generationId());
                 Group.Member m = g.members.get(r.memberId());
                 if (!g.unloaded && m != null && m.pendingJoin == null) {
-                    scheduleSession(g, m);
+                    membership.scheduleSession(g, m);
                 }
                 return new Heartbeat.Response(e.code());
             }
@@ -844,13 +275,13 @@ public final class GroupCoordinator implements AutoCloseable {
         }
         return group(r.groupId()).thenApply(g -> {
             synchronized (g) {
-                ErrorCode e = checkMember(g, r.memberId(), r.generationId());
+                ErrorCode e = GroupMembership.checkMember(g, r.memberId(), r.generationId());
                 if (e != ErrorCode.NONE) {
                     return new SyncGroup.Response(e.code(), none);
                 }
                 Group.Member m = g.members.get(r.memberId());
                 if (m.pendingJoin == null) {
-                    scheduleSession(g, m);
+                    membership.scheduleSession(g, m);
                 }
                 return new SyncGroup.Response(ErrorCode.NONE.code(), m.assignment);
             }
@@ -872,7 +303,7 @@ public final class GroupCoordinator implements AutoCloseable {
                     return new LeaveGroup.Response(ErrorCode.UNKNOWN_MEMBER_ID.code());
                 }
                 log.info("Group {}: member {} leaves", g.groupId, m.memberId);
-                removeMember(g, m, "member " + m.memberId + " left");
+                membership.removeMember(g, m, "member " + m.memberId + " left");
                 return new LeaveGroup.Response(ErrorCode.NONE.code());
             }
         }).exceptionally(e -> new LeaveGroup.Response(errorFor(e, "LeaveGroup " + r.groupId()).code()));
@@ -883,7 +314,7 @@ public final class GroupCoordinator implements AutoCloseable {
     CompletableFuture<OffsetCommit.Response> offsetCommit(OffsetCommit.Request r) {
         ErrorCode error = checkCoordinator(r.groupId());
         if (error != ErrorCode.NONE) {
-            return CompletableFuture.completedFuture(commitAnswer(r, Map.of(), error));
+            return CompletableFuture.completedFuture(GroupOffsets.commitAnswer(r, Map.of(), error));
         }
         return group(r.groupId()).thenCompose(g -> {
             ErrorCode check;
@@ -905,53 +336,16 @@ public final class GroupCoordinator implements AutoCloseable {
                         // Commits of the current generation are allowed while it rebalances (KIP-62 revocation).
                         check = ErrorCode.NONE;
                         if (m.pendingJoin == null) {
-                            scheduleSession(g, m);
+                            membership.scheduleSession(g, m);
                         }
                     }
                 }
             }
             if (check != ErrorCode.NONE) {
-                return CompletableFuture.completedFuture(commitAnswer(r, Map.of(), check));
+                return CompletableFuture.completedFuture(GroupOffsets.commitAnswer(r, Map.of(), check));
             }
-            Map<TopicPartition, ErrorCode> errors = new HashMap<>();
-            Map<TopicPartition, CommittedOffset> accepted = new HashMap<>();
-            long now = System.currentTimeMillis();
-            for (PerTopic<OffsetCommit.PartitionData> topic : r.topics()) {
-                int count = cache.topic(topic.name()).map(t -> t.assignment().partitionCount()).orElse(0);
-                for (OffsetCommit.PartitionData p : topic.partitions()) {
-                    if (p.partition() < 0 || p.partition() >= count) {
-                        continue; // answered UNKNOWN_TOPIC_OR_PARTITION below
-                    }
-                    TopicPartition tp = new TopicPartition(topic.name(), p.partition());
-                    String metadata = p.metadata() == null ? "" : p.metadata();
-                    if (metadata.getBytes(StandardCharsets.UTF_8).length > config.offsetMetadataMaxBytes()) {
-                        errors.put(tp, ErrorCode.OFFSET_METADATA_TOO_LARGE);
-                    } else {
-                        accepted.put(tp, new CommittedOffset(p.offset(), p.leaderEpoch(), metadata, now));
-                    }
-                }
-            }
-            return store.commitOffsets(r.groupId(), accepted).handle((v, e) -> {
-                ErrorCode stored = e == null ? ErrorCode.NONE : errorFor(e, "OffsetCommit " + r.groupId());
-                accepted.keySet().forEach(tp -> errors.put(tp, stored));
-                return commitAnswer(r, errors, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-            });
-        }).exceptionally(e -> commitAnswer(r, Map.of(), errorFor(e, "OffsetCommit " + r.groupId())));
-    }
-
-    /** The answer for every partition of the request: its entry in {@code errors}, else {@code otherwise}. */
-    private static OffsetCommit.Response commitAnswer(OffsetCommit.Request r, Map<TopicPartition, ErrorCode> errors,
-                                                      ErrorCode otherwise) {
-        List<PerTopic<OffsetCommit.PartitionResult>> topics = new ArrayList<>();
-        for (PerTopic<OffsetCommit.PartitionData> topic : r.topics()) {
-            List<OffsetCommit.PartitionResult> results = new ArrayList<>();
-            for (OffsetCommit.PartitionData p : topic.partitions()) {
-                ErrorCode e = p.partition() < 0 ? null : errors.get(new TopicPartition(topic.name(), p.partition()));
-                results.add(new OffsetCommit.PartitionResult(p.partition(), (e == null ? otherwise : e).code()));
-            }
-            topics.add(new PerTopic<>(topic.name(), results));
-        }
-        return new OffsetCommit.Response(topics);
+            return offsets.commit(r);
+        }).exceptionally(e -> GroupOffsets.commitAnswer(r, Map.of(), errorFor(e, "OffsetCommit " + r.groupId())));
     }
 
     CompletableFuture<OffsetFetch.Response> offsetFetch(OffsetFetch.Request r) {
@@ -959,35 +353,7 @@ public final class GroupCoordinator implements AutoCloseable {
         if (error != ErrorCode.NONE) {
             return CompletableFuture.completedFuture(new OffsetFetch.Response(error.code(), List.of()));
         }
-        Set<TopicPartition> wanted = new LinkedHashSet<>();
-        if (r.topics() != null) {
-            for (PerTopic<Integer> topic : r.topics()) {
-                for (int p : topic.partitions()) {
-                    if (p < 0) {
-                        return CompletableFuture.completedFuture(new OffsetFetch.Response(
-                                ErrorCode.INVALID_REQUEST.code(), List.of()));
-                    }
-                    wanted.add(new TopicPartition(topic.name(), p));
-                }
-            }
-            if (wanted.isEmpty()) {
-                return CompletableFuture.completedFuture(new OffsetFetch.Response(ErrorCode.NONE.code(), List.of()));
-            }
-        }
-        return store.fetchOffsets(r.groupId(), wanted).thenApply(found -> {
-            Map<String, List<OffsetFetch.PartitionData>> byTopic = new TreeMap<>();
-            Set<TopicPartition> answer = r.topics() == null ? new TreeSet<>(found.keySet()) : wanted;
-            for (TopicPartition tp : answer) {
-                CommittedOffset o = found.get(tp);
-                byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(o == null
-                        ? new OffsetFetch.PartitionData(tp.partition(), -1L, -1, null, ErrorCode.NONE.code())
-                        : new OffsetFetch.PartitionData(tp.partition(), o.offset(), o.leaderEpoch(), o.metadata(),
-                        ErrorCode.NONE.code()));
-            }
-            List<PerTopic<OffsetFetch.PartitionData>> topics = new ArrayList<>();
-            byTopic.forEach((t, p) -> topics.add(new PerTopic<>(t, p)));
-            return new OffsetFetch.Response(ErrorCode.NONE.code(), topics);
-        }).exceptionally(e -> new OffsetFetch.Response(errorFor(e, "OffsetFetch " + r.groupId()).code(), List.of()));
+        return offsets.fetch(r);
     }
 
     // ---------------------------------------------------------------- describe, list, delete
@@ -1027,13 +393,13 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** The groups this broker coordinates: every group in the store that hashes here, loaded to show its state. */
     CompletableFuture<ListGroups.Response> listGroups() {
-        if (closed) {
+        if (registry.isClosed()) {
             return CompletableFuture.completedFuture(new ListGroups.Response(
                     ErrorCode.COORDINATOR_NOT_AVAILABLE.code(), List.of()));
         }
         return store.listGroups().thenCompose(stored -> {
             Set<String> ids = new TreeSet<>(stored);
-            ids.addAll(groups.keySet());
+            ids.addAll(registry.ids());
             List<CompletableFuture<ListGroups.Group>> each = new ArrayList<>();
             for (String id : ids) {
                 if (!isCoordinator(id)) {
@@ -1088,7 +454,7 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     private void scheduleMetadataCheck() {
-        if (!closed && metadataCheckScheduled.compareAndSet(false, true)) {
+        if (!registry.isClosed() && metadataCheckScheduled.compareAndSet(false, true)) {
             try {
                 timer.schedule(this::checkMetadata, METADATA_CHECK_DELAY_MS, TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -1105,11 +471,7 @@ public final class GroupCoordinator implements AutoCloseable {
             Set<String> gone = new TreeSet<>(knownTopics);
             gone.removeAll(now);
             knownTopics = now;
-            for (CompletableFuture<Group> f : groups.values()) {
-                Group g = f.getNow(null);
-                if (g == null) {
-                    continue;
-                }
+            for (Group g : registry.loadedGroups()) {
                 synchronized (g) {
                     if (g.unloaded) {
                         continue;
@@ -1121,144 +483,31 @@ public final class GroupCoordinator implements AutoCloseable {
                         continue;
                     }
                     if (g.state == Group.State.STABLE && g.protocol != null) {
-                        Set<String> all = new TreeSet<>();
-                        subscribedTopics(g, g.protocol).values().forEach(all::addAll);
-                        Map<String, Integer> counts = partitionCounts(all);
+                        Map<String, Integer> counts = planner.subscribedPartitionCounts(g, g.protocol);
                         if (!counts.equals(g.assignedPartitionCounts)) {
-                            prepareRebalance(g, "subscribed topics changed: " + g.assignedPartitionCounts + " -> " + counts);
+                            membership.prepareRebalance(g, "subscribed topics changed: " + g.assignedPartitionCounts + " -> " + counts);
                         }
                     }
                 }
             }
             if (!gone.isEmpty()) {
                 log.info("Topics {} were deleted; removing their committed offsets", gone);
-                cleanUp(false);
+                retention.cleanUp(false);
             }
         } catch (RuntimeException e) {
             log.error("Broker {}: checking groups against the metadata failed", brokerId, e);
         }
     }
 
-    /**
-     * For every group this broker coordinates: removes the offsets of topics that no longer exist
-     * and, with {@code expire}, deletes a group without members whose last commit (or last member
-     * leaving) is older than {@code offsets.retention.minutes}.
-     */
-    private void cleanUp(boolean expire) {
-        if (closed) {
-            return;
-        }
-        if (expire) {
-            forgetIdleGroups();
-        }
-        store.listGroups().thenAccept(ids -> {
-            for (String id : ids) {
-                if (isCoordinator(id)) {
-                    group(id).thenCompose(g -> cleanUp(g, expire)).exceptionally(e -> {
-                        log.warn("Group {}: clean-up failed: {}", id, unwrap(e).toString());
-                        return null;
-                    });
-                }
-            }
-        }).exceptionally(e -> {
-            log.warn("Broker {}: listing groups for clean-up failed: {}", brokerId, unwrap(e).toString());
-            return null;
-        });
-    }
-
-    /**
-     * Drops from memory the groups with nothing stored, nothing going on and no request for a
-     * check interval (made by requests that named a group nobody joined), so made-up group ids do
-     * not pile up. They load again on use.
-     */
-    private void forgetIdleGroups() {
-        long idleSince = System.currentTimeMillis() - config.retentionCheckIntervalMs();
-        for (CompletableFuture<Group> f : groups.values()) {
-            Group g = f.getNow(null);
-            if (g != null) {
-                synchronized (g) {
-                    if (!g.unloaded && g.state == Group.State.EMPTY && g.storedVersion == -1 && !g.hasMembers()
-                            && g.pendingMemberIds.isEmpty() && g.storing.isDone() && g.lastUsedMs < idleSince) {
-                        unload(g);
-                    }
-                }
-            }
-        }
-    }
-
-    private CompletableFuture<Void> cleanUp(Group g, boolean expire) {
-        return store.fetchOffsets(g.groupId, Set.of()).thenCompose(offsets -> {
-            Set<String> topics = cache.topicNames();
-            Set<TopicPartition> deleted = new HashSet<>();
-            long last;
-            synchronized (g) {
-                last = g.emptySinceMs;
-            }
-            for (Map.Entry<TopicPartition, CommittedOffset> e : offsets.entrySet()) {
-                if (!topics.contains(e.getKey().topic())) {
-                    deleted.add(e.getKey());
-                } else {
-                    last = Math.max(last, e.getValue().commitTimestamp());
-                }
-            }
-            if (expire && System.currentTimeMillis() - last > config.offsetsRetentionMs()) {
-                synchronized (g) {
-                    if (g.unloaded || g.hasMembers() || g.state != Group.State.EMPTY) {
-                        return CompletableFuture.completedFuture(null);
-                    }
-                    unload(g);
-                }
-                log.info("Group {} has had no members or commits for {} ms and is removed", g.groupId,
-                        config.offsetsRetentionMs());
-                return store.deleteGroup(g.groupId);
-            }
-            if (!deleted.isEmpty()) {
-                log.info("Group {}: removing offsets of deleted topics {}", g.groupId, deleted);
-                return store.deleteOffsets(g.groupId, deleted);
-            }
-            return CompletableFuture.completedFuture(null);
-        });
-    }
-
-    // ---------------------------------------------------------------- errors and close
-
-    private static Throwable unwrap(Throwable e) {
-        Throwable cause = e;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
-    }
-
-    /** A store failure as a group error: a lost version race is NOT_COORDINATOR, anything else retriable. */
-    private ErrorCode errorFor(Throwable failure, String what) {
-        Throwable cause = unwrap(failure);
-        if (cause instanceof VersionConflictException) {
-            return ErrorCode.NOT_COORDINATOR;
-        }
-        if (cause instanceof RunnelException r && r.errorCode() == ErrorCode.INVALID_REQUEST) {
-            log.error("{} failed: {}", what, r.getMessage());
-            return ErrorCode.UNKNOWN_SERVER_ERROR;
-        }
-        log.warn("{} failed: {}", what, cause.toString());
-        return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    }
+    // ---------------------------------------------------------------- close
 
     /** Stops the timers and tells waiting joins to find the coordinator again. Idempotent. */
     @Override
     public void close() {
-        if (closed) {
+        if (registry.isClosed()) {
             return;
         }
-        closed = true;
-        for (CompletableFuture<Group> f : groups.values()) {
-            Group g = f.getNow(null);
-            if (g != null) {
-                synchronized (g) {
-                    unload(g);
-                }
-            }
-        }
+        registry.close();
         timer.shutdownNow();
     }
 }

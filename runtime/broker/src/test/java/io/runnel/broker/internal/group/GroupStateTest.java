@@ -53,18 +53,18 @@ class GroupStateTest {
         Map<Integer, Integer> perBroker = new HashMap<>();
         for (int i = 0; i < 4_000; i++) {
             String group = "group-" + i;
-            int before = GroupCoordinator.rendezvous(group, all).getAsInt();
+            int before = CoordinatorChoice.rendezvous(group, all).getAsInt();
             perBroker.merge(before, 1, Integer::sum);
-            int after = GroupCoordinator.rendezvous(group, without2).getAsInt();
+            int after = CoordinatorChoice.rendezvous(group, without2).getAsInt();
             if (before != 2) {
                 assertEquals(before, after, group + " moved although its broker stayed");
             }
-            assertEquals(before, GroupCoordinator.rendezvous(group, List.of(3, 2, 1, 0)).getAsInt(), "order does not matter");
+            assertEquals(before, CoordinatorChoice.rendezvous(group, List.of(3, 2, 1, 0)).getAsInt(), "order does not matter");
         }
         for (int broker : all) {
             int n = perBroker.getOrDefault(broker, 0);
             assertTrue(n > 800 && n < 1_200, "broker " + broker + " coordinates " + n + " of 4000 groups");
         }
-        assertEquals(OptionalInt.empty(), GroupCoordinator.rendezvous("g", List.of()));
+        assertEquals(OptionalInt.empty(), CoordinatorChoice.rendezvous("g", List.of()));
     }
 }
