@@ -56,7 +56,7 @@ class GroupConsumerTest {
     @BeforeAll
     static void start() {
         cluster = EmbeddedCluster.start(3, Map.of("group.min.session.timeout.ms", "1000",
-                "group.initial.rebalance.delay.ms", "300"));
+                "group.initial.rebalance.delay.ms", "300", "replica.lag.time.max.ms", "3000"));
     }
 
     @AfterAll
