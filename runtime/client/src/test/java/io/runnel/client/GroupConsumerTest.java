@@ -384,4 +384,101 @@ class GroupConsumerTest {
         c.resume(List.of(new TopicPartition(topic, 0)));
         assertEquals(Set.of(), c.paused());
     }
+
+    /** Records listener calls, and the thread each ran on. */
+    private static final class Events implements ConsumerRebalanceListener {
+        final List<String> log = new ArrayList<>();
+        final Set<Thread> threads = new HashSet<>();
+        final Set<TopicPartition> revoked = new HashSet<>();
+        final Set<TopicPartition> lost = new HashSet<>();
+
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            threads.add(Thread.currentThread());
+            log.add("revoked " + partitions);
+            revoked.addAll(partitions);
+        }
+
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            threads.add(Thread.currentThread());
+            log.add("assigned " + partitions);
+        }
+
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            threads.add(Thread.currentThread());
+            log.add("lost " + partitions);
+            lost.addAll(partitions);
+        }
+    }
+
+    @Test
+    void withTheStickyAssignorAMemberKeepsThePartitionsThatDoNotMove() {
+        String topic = newTopic(4);
+        String group = "sticky-" + ids.incrementAndGet();
+        Map<String, String> sticky = Map.of("partition.assignment.strategy", "sticky");
+        RunnelConsumer<String, String> first = consumer(group, sticky);
+        Events firstEvents = new Events();
+        first.subscribe(List.of(topic), firstEvents);
+        Map<RunnelConsumer<String, String>, List<ConsumerRecord<String, String>>> seen = new HashMap<>();
+        pollAll(List.of(first), seen, "the first member to own every partition", () -> first.assignment().size() == 4);
+        Set<TopicPartition> before = first.assignment();
+
+        RunnelConsumer<String, String> second = consumer(group, sticky);
+        Events secondEvents = new Events();
+        second.subscribe(List.of(topic), secondEvents);
+        List<RunnelConsumer<String, String>> both = List.of(first, second);
+        pollAll(both, seen, "two partitions each", () -> splitEvenly(both, 4));
+        Set<TopicPartition> kept = first.assignment();
+        assertTrue(before.containsAll(kept));
+        assertEquals(2, firstEvents.revoked.size(), "only the partitions that moved are revoked: " + firstEvents.log);
+        assertTrue(firstEvents.revoked.stream().noneMatch(kept::contains), firstEvents.log.toString());
+        assertEquals(Set.of(Thread.currentThread()), firstEvents.threads, "listener runs on the polling thread");
+        assertEquals(Set.of(Thread.currentThread()), secondEvents.threads);
+
+        produce(topic, 4, "v", 80);
+        pollAll(both, seen, "every record", () -> count(seen) >= 80);
+        Set<String> values = new HashSet<>();
+        seen.values().forEach(l -> l.forEach(r -> assertTrue(values.add(r.value()), "twice: " + r.value())));
+    }
+
+    @Test
+    void aMemberThatDoesNotPollWithinMaxPollIntervalLeavesAndRejoinsOnItsNextPoll() {
+        String topic = newTopic(2);
+        String group = "slow-" + ids.incrementAndGet();
+        Map<String, String> quick = Map.of("max.poll.interval.ms", "1500");
+        RunnelConsumer<String, String> slow = consumer(group, quick);
+        RunnelConsumer<String, String> busy = consumer(group, quick);
+        Events slowEvents = new Events();
+        slow.subscribe(List.of(topic), slowEvents);
+        busy.subscribe(List.of(topic));
+        Map<RunnelConsumer<String, String>, List<ConsumerRecord<String, String>>> seen = new HashMap<>();
+        pollAll(List.of(slow, busy), seen, "one partition each", () -> splitEvenly(List.of(slow, busy), 2));
+        Set<TopicPartition> slowOwned = slow.assignment();
+        // only busy polls: slow's heartbeat thread notices the missed poll and leaves the group
+        pollAll(List.of(busy), seen, "busy to own both partitions", () -> busy.assignment().size() == 2);
+        pollAll(List.of(slow, busy), seen, "slow back in the group", () -> splitEvenly(List.of(slow, busy), 2));
+        assertEquals(slowOwned, slowEvents.lost, slowEvents.log.toString());
+    }
+
+    @Test
+    void closeCommitsThePositionsAndLeavesTheGroupAtOnce() {
+        String topic = newTopic(2);
+        String group = "close-" + ids.incrementAndGet();
+        produce(topic, 2, "v", 40);
+        Map<String, String> slowCommits = Map.of("auto.commit.interval.ms", "600000", "session.timeout.ms", "30000");
+        RunnelConsumer<String, String> leaving = consumer(group, slowCommits);
+        RunnelConsumer<String, String> staying = consumer(group, slowCommits);
+        leaving.subscribe(List.of(topic));
+        staying.subscribe(List.of(topic));
+        Map<RunnelConsumer<String, String>, List<ConsumerRecord<String, String>>> seen = new HashMap<>();
+        pollAll(List.of(leaving, staying), seen, "one partition each and every record",
+                () -> splitEvenly(List.of(leaving, staying), 2) && count(seen) >= 40);
+        Set<TopicPartition> handedOver = leaving.assignment();
+        leaving.close();
+        long closed = System.nanoTime();
+        pollAll(List.of(staying), seen, "the other member to own both partitions", () -> staying.assignment().size() == 2);
+        assertTrue(System.nanoTime() - closed < Duration.ofSeconds(15).toNanos(), "well within the 30 s session timeout");
+        Map<TopicPartition, OffsetAndMetadata> committed = staying.committed(handedOver);
+        assertEquals(20L, committed.get(handedOver.iterator().next()).offset(), "committed on close");
+        assertEquals(40, count(seen), "nothing read again after the hand-over");
+    }
 }
