@@ -444,6 +444,9 @@ public final class RunnelConsumer<K, V> implements AutoCloseable {
                 groupNetwork.close();
             }
             network.close();
+            if (coordinator != null) {
+                coordinator.awaitStopped();
+            }
             codecs.close();
         }
     }

@@ -94,7 +94,7 @@ public final class ConsumerCoordinator implements AutoCloseable {
     private List<String> topics = List.of(); // application thread
     private Pattern pattern;
     private ConsumerRebalanceListener listener;
-    private boolean subscribed;
+    private volatile boolean subscribed; // also read where async commit answers arrive
     private CompletableFuture<Message> joinFuture;
     private boolean revokedForJoin;
     private final Set<TopicPartition> awaitingCommitted = new LinkedHashSet<>();
@@ -897,11 +897,18 @@ public final class ConsumerCoordinator implements AutoCloseable {
             synchronized (heartbeatThread) {
                 heartbeatThread.notifyAll();
             }
-            try {
-                heartbeatThread.join(TimeUnit.MILLISECONDS.toMillis(settings.requestTimeoutMs()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        }
+    }
+
+    /**
+     * Waits for the heartbeat thread to end after {@link #close}; call once the group network client
+     * is closed, which fails a heartbeat in flight at once.
+     */
+    public void awaitStopped() {
+        try {
+            heartbeatThread.join(settings.requestTimeoutMs());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
