@@ -481,4 +481,35 @@ class GroupConsumerTest {
         assertEquals(20L, committed.get(handedOver.iterator().next()).offset(), "committed on close");
         assertEquals(40, count(seen), "nothing read again after the hand-over");
     }
+
+    @Test
+    void autoCommitAndCommitAsyncCallbacksRunOnThePollingThread() {
+        String topic = newTopic(2);
+        String group = "async-" + ids.incrementAndGet();
+        produce(topic, 2, "v", 20);
+        RunnelConsumer<String, String> c = consumer(group, Map.of("auto.commit.interval.ms", "200"));
+        c.subscribe(List.of(topic));
+        Map<RunnelConsumer<String, String>, List<ConsumerRecord<String, String>>> seen = new HashMap<>();
+        pollAll(List.of(c), seen, "every record", () -> count(seen) >= 20);
+        Set<TopicPartition> both = Set.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1));
+        // auto-commit, from poll, without an explicit commit
+        Await.until("the positions to be auto-committed", WAIT, () -> {
+            c.poll(Duration.ofMillis(20));
+            return c.committed(both);
+        }, m -> m.values().stream().allMatch(o -> o != null && o.offset() == 10));
+
+        TopicPartition p0 = new TopicPartition(topic, 0);
+        List<Thread> callbackThreads = new ArrayList<>();
+        List<Exception> errors = new ArrayList<>();
+        c.commitAsync(Map.of(p0, new OffsetAndMetadata(7, "async")), (offsets, e) -> {
+            callbackThreads.add(Thread.currentThread());
+            errors.add(e);
+        });
+        Await.until("the callback", WAIT, () -> {
+            c.poll(Duration.ofMillis(20));
+            return callbackThreads.size();
+        }, n -> n == 1);
+        assertEquals(List.of(Thread.currentThread()), callbackThreads);
+        assertEquals(java.util.Collections.singletonList(null), errors);
+    }
 }
