@@ -99,6 +99,8 @@ public final class ConsumerCoordinator implements AutoCloseable {
     private boolean revokedForJoin;
     private final Set<TopicPartition> awaitingCommitted = new LinkedHashSet<>();
     private long nextJoinNanos;
+    private CompletableFuture<InetSocketAddress> lookup; // a coordinator lookup poll started
+    private long nextLookupNanos;
     private long nextAutoCommitNanos;
 
     public ConsumerCoordinator(Settings settings, NetworkClient network, NetworkClient groupNetwork,
@@ -209,9 +211,7 @@ public final class ConsumerCoordinator implements AutoCloseable {
             maybeAutoCommit();
             return;
         }
-        // finding the coordinator may take longer than a short poll: it is rare, and needed to go on
-        if (coordinator == null && !findCoordinator(Math.max(deadlineNanos,
-                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.requestTimeoutMs())))) {
+        if (coordinator == null && !lookupCoordinator(deadlineNanos)) {
             return;
         }
         if (joinFuture == null) {
@@ -225,10 +225,11 @@ public final class ConsumerCoordinator implements AutoCloseable {
         }
     }
 
-    /** Waits up to {@code nanos} for the JoinGroup answer, if one is awaited. */
+    /** Waits up to {@code nanos} for the JoinGroup answer or the coordinator lookup, or just waits. */
     public void awaitJoin(long nanos) {
-        CompletableFuture<Message> f = joinFuture;
+        CompletableFuture<?> f = joinFuture != null ? joinFuture : lookup;
         if (f == null) {
+            java.util.concurrent.locks.LockSupport.parkNanos(nanos); // a back-off before the next attempt
             return;
         }
         try {
@@ -685,19 +686,87 @@ public final class ConsumerCoordinator implements AutoCloseable {
         }
     }
 
+    /**
+     * Finds the coordinator without blocking past {@code deadlineNanos}: a lookup that is not done
+     * by then goes on, and a later poll picks its answer up. After a failed lookup the next one
+     * waits {@code retry.backoff.ms}.
+     */
+    private boolean lookupCoordinator(long deadlineNanos) {
+        if (lookup == null) {
+            if (System.nanoTime() - nextLookupNanos < 0) {
+                return false;
+            }
+            lookup = new CompletableFuture<>();
+            lookupFrom(candidates(), 0, lookup);
+        }
+        try {
+            InetSocketAddress found = lookup.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            lookup = null;
+            coordinator = found;
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            lookup = null;
+            nextLookupNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.retryBackoffMs());
+            if (e.getCause() instanceof RunnelException re && !re.retriable()) {
+                throw new RunnelException(re.errorCode(), re.getMessage(), re);
+            }
+            metadata.refresh();
+            return false;
+        }
+    }
+
+    private void lookupFrom(List<InetSocketAddress> candidates, int index, CompletableFuture<InetSocketAddress> result) {
+        if (index >= candidates.size() || closed) {
+            result.completeExceptionally(new RunnelException(ErrorCode.COORDINATOR_NOT_AVAILABLE,
+                    "no broker named a coordinator for group " + settings.groupId() + "; asked " + candidates));
+            return;
+        }
+        InetSocketAddress candidate = candidates.get(index);
+        network.send(candidate, new FindCoordinator.Request(settings.groupId(), FindCoordinator.GROUP),
+                settings.requestTimeoutMs()).whenComplete((r, t) -> {
+                    if (t == null) {
+                        FindCoordinator.Response response = (FindCoordinator.Response) r;
+                        ErrorCode error = ErrorCode.forCode(response.errorCode());
+                        if (error == ErrorCode.NONE) {
+                            InetSocketAddress found = new InetSocketAddress(response.host(), response.port());
+                            log.info("Group {}: coordinator is broker {} at {}", settings.groupId(), response.nodeId(),
+                                    found);
+                            result.complete(found);
+                            return;
+                        }
+                        if (!error.retriable()) {
+                            result.completeExceptionally(error.exception("finding the coordinator of group "
+                                    + settings.groupId() + ": " + error.description()));
+                            return;
+                        }
+                    }
+                    lookupFrom(candidates, index + 1, result);
+                });
+    }
+
+    /** The brokers to ask for the coordinator: those of the metadata, then the bootstrap ones. */
+    private List<InetSocketAddress> candidates() {
+        List<InetSocketAddress> candidates = new ArrayList<>();
+        for (Node node : metadata.cluster().nodes().values()) {
+            candidates.add(MetadataManager.address(node));
+        }
+        for (InetSocketAddress b : bootstrap) {
+            if (!candidates.contains(b)) {
+                candidates.add(b);
+            }
+        }
+        return candidates;
+    }
+
     /** Finds the coordinator (asking the known brokers, then the bootstrap ones) until the deadline. */
     private boolean findCoordinator(long deadlineNanos) {
         while (true) {
-            List<InetSocketAddress> candidates = new ArrayList<>();
-            for (Node node : metadata.cluster().nodes().values()) {
-                candidates.add(MetadataManager.address(node));
-            }
-            for (InetSocketAddress b : bootstrap) {
-                if (!candidates.contains(b)) {
-                    candidates.add(b);
-                }
-            }
-            for (InetSocketAddress candidate : candidates) {
+            for (InetSocketAddress candidate : candidates()) {
                 long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
                 if (remainingMs <= 0 || closed) {
                     return false;
