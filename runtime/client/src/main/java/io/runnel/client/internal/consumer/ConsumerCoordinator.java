@@ -402,6 +402,7 @@ public final class ConsumerCoordinator implements AutoCloseable {
      * partitions held without a position meanwhile.
      */
     private void initPositions() {
+        awaitingCommitted.retainAll(fetcher.assignment()); // revoked or lost meanwhile
         awaitingCommitted.removeIf(fetcher::hasPosition); // sought by the application meanwhile
         if (awaitingCommitted.isEmpty()) {
             return;
