@@ -512,4 +512,25 @@ class GroupConsumerTest {
         assertEquals(List.of(Thread.currentThread()), callbackThreads);
         assertEquals(java.util.Collections.singletonList(null), errors);
     }
+
+    @Test
+    void aConsumerThatAssignsItselfPartitionsCommitsWithoutJoiningAndStartsThereNextTime() {
+        String topic = newTopic(1);
+        String group = "manual-" + ids.incrementAndGet();
+        produce(topic, 1, "v", 10);
+        TopicPartition p0 = new TopicPartition(topic, 0);
+        RunnelConsumer<String, String> c = consumer(group, Map.of("enable.auto.commit", "false"));
+        c.assign(List.of(p0));
+        c.commitSync(Map.of(p0, new OffsetAndMetadata(6, "manual")));
+        assertEquals(new OffsetAndMetadata(6, "manual"), c.committed(Set.of(p0)).get(p0));
+        assertEquals(Set.of(), c.subscription());
+
+        RunnelConsumer<String, String> member = consumer(group, Map.of());
+        member.subscribe(List.of(topic));
+        Map<RunnelConsumer<String, String>, List<ConsumerRecord<String, String>>> seen = new HashMap<>();
+        pollAll(List.of(member), seen, "the records after the committed offset", () -> count(seen) >= 4);
+        assertEquals(List.of("v-6", "v-7", "v-8", "v-9"), seen.get(member).stream().map(ConsumerRecord::value).toList());
+        // now that the group has a member, a commit without generation is refused
+        assertThrows(CommitFailedException.class, () -> c.commitSync(Map.of(p0, new OffsetAndMetadata(1))));
+    }
 }
