@@ -8,8 +8,10 @@ import io.runnel.api.record.TimestampType;
 import io.runnel.client.PartitionInfo;
 import io.runnel.client.admin.RunnelAdmin;
 import io.runnel.client.admin.TopicDescription;
+import io.runnel.client.consumer.ConsumerRebalanceListener;
 import io.runnel.client.consumer.ConsumerRecord;
 import io.runnel.client.consumer.ConsumerRecords;
+import io.runnel.client.consumer.OffsetAndMetadata;
 import io.runnel.client.consumer.RunnelConsumer;
 import io.runnel.client.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
@@ -24,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,15 +36,21 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code runnel console-consumer}: prints the records of a topic, like Kafka's
- * {@code kafka-console-consumer.sh} (without consumer groups: it reads every partition of the
- * topic, or the one {@code --partition} names).
+ * {@code kafka-console-consumer.sh}: every partition of the topic, the one {@code --partition}
+ * names, or, with {@code --group}, the partitions the group's coordinator assigns it. In a group it
+ * starts at the group's committed offsets (else per {@code auto.offset.reset}, which
+ * {@code --from-beginning} sets to earliest) and commits exactly what it printed: when partitions
+ * are taken away in a rebalance and before it exits.
  */
 @Command(name = "console-consumer",
         mixinStandardHelpOptions = true,
         description = {"Print the records of a topic, one a line (like Kafka's kafka-console-consumer.sh).",
                 "Reads every partition of the topic (or --partition), from the end unless --from-beginning or --offset say "
                         + "otherwise, until --max-messages, --timeout-ms or Ctrl-C; then prints 'Processed a total of N "
-                        + "messages' on standard error."},
+                        + "messages' on standard error.",
+                "With --group G it joins consumer group G and reads the partitions the group gives it, from the group's "
+                        + "committed offsets (without one: the end, or the beginning with --from-beginning), and commits "
+                        + "what it printed before it exits."},
         footer = {"", "Formatter properties (--property), each true|false unless said otherwise:",
                 "  print.timestamp   CreateTime:<ms> (or LogAppendTime:<ms>) first",
                 "  print.partition   Partition:<n>",
@@ -78,6 +87,10 @@ public final class ConsoleConsumerCommand implements Callable<Integer> {
     @Option(names = "--offset", paramLabel = "OFFSET",
             description = "With --partition: where to start: an offset, 'earliest' or 'latest' (default latest).")
     String offset;
+
+    @Option(names = "--group", paramLabel = "GROUP",
+            description = "Join this consumer group (group.id) instead of reading every partition; not with --partition.")
+    String group;
 
     @Option(names = "--max-messages", paramLabel = "N", description = "Exit after printing this many records.")
     Long maxMessages;
@@ -123,6 +136,27 @@ public final class ConsoleConsumerCommand implements Callable<Integer> {
         Map<String, String> config = ClientTools.clientConfig(consumerConfig,
                 ClientTools.keyValues(spec, "--consumer-property", consumerProperties), bootstrapServer);
         ClientTools.requireBootstrap(spec, config, "--consumer.config");
+        if (group != null) {
+            if (group.isBlank()) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--group': must not be blank");
+            }
+            config = new java.util.HashMap<>(config);
+            config.put("group.id", group);
+        }
+        boolean inGroup = config.containsKey("group.id") && partition == null;
+        if (group != null && partition != null) {
+            throw new ParameterException(spec.commandLine(), "Options '--group' and '--partition' cannot be used together");
+        }
+        if (inGroup) {
+            group = config.get("group.id");
+            config = new java.util.HashMap<>(config);
+            config.put("enable.auto.commit", "false"); // commits exactly what was printed, below
+            if (fromBeginning) {
+                config.put("auto.offset.reset", "earliest");
+            } else {
+                config.putIfAbsent("auto.offset.reset", "latest");
+            }
+        }
 
         List<TopicPartition> partitions = partitions(config);
         PrintWriter terminal = spec.commandLine().getOut();
@@ -140,13 +174,32 @@ public final class ConsoleConsumerCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(onExit);
         try (RunnelConsumer<byte[], byte[]> consumer = new RunnelConsumer<>(config, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
-            consumer.assign(partitions);
-            if (fromBeginning || startOffset == EARLIEST) {
-                consumer.seekToBeginning(partitions);
-            } else if (startOffset == LATEST) {
-                consumer.seekToEnd(partitions);
+            if (inGroup) {
+                consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+                    @Override
+                    public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+                        out.flush();
+                        commitPrinted(consumer, revoked);
+                    }
+
+                    @Override
+                    public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+                    }
+
+                    @Override
+                    public void onPartitionsLost(Collection<TopicPartition> lost) {
+                        printed.keySet().removeAll(lost); // others own them now: a commit would be refused
+                    }
+                });
             } else {
-                consumer.seek(partitions.get(0), startOffset);
+                consumer.assign(partitions);
+                if (fromBeginning || startOffset == EARLIEST) {
+                    consumer.seekToBeginning(partitions);
+                } else if (startOffset == LATEST) {
+                    consumer.seekToEnd(partitions);
+                } else {
+                    consumer.seek(partitions.get(0), startOffset);
+                }
             }
             long lastRecordNanos = System.nanoTime();
             long limit = maxMessages != null ? maxMessages : Long.MAX_VALUE;
@@ -166,6 +219,7 @@ public final class ConsoleConsumerCommand implements Callable<Integer> {
                 lastRecordNanos = System.nanoTime();
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     formatter.write(record, out);
+                    printed.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
                     if (++processed >= limit) {
                         break;
                     }
@@ -174,6 +228,10 @@ public final class ConsoleConsumerCommand implements Callable<Integer> {
                 if (terminal.checkError()) {
                     break; // the reader went away (| head): stop like Kafka does
                 }
+            }
+            out.flush();
+            if (inGroup) {
+                commitPrinted(consumer, Set.copyOf(printed.keySet()));
             }
         } finally {
             out.flush();
@@ -187,6 +245,25 @@ public final class ConsoleConsumerCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The offset after the last printed record, per partition not yet committed (group mode). */
+    private final Map<TopicPartition, Long> printed = new java.util.HashMap<>();
+
+    private void commitPrinted(RunnelConsumer<byte[], byte[]> consumer, Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new java.util.HashMap<>();
+        for (TopicPartition tp : partitions) {
+            Long next = printed.remove(tp);
+            if (next != null) {
+                offsets.put(tp, new OffsetAndMetadata(next));
+            }
+        }
+        try {
+            consumer.commitSync(offsets);
+        } catch (RunnelException e) {
+            spec.commandLine().getErr().println("error: committing " + offsets + " for group " + group + " failed: "
+                    + e.getMessage());
+        }
     }
 
     private static final long EARLIEST = -2;

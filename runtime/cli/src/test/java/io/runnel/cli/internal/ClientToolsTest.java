@@ -44,7 +44,8 @@ class ClientToolsTest {
 
     @BeforeAll
     static void start() {
-        cluster = EmbeddedCluster.start(1, Map.of("auto.create.topics.enable", "false"));
+        cluster = EmbeddedCluster.start(1, Map.of("auto.create.topics.enable", "false",
+                "group.initial.rebalance.delay.ms", "100"));
         bootstrap = cluster.bootstrapServers();
     }
 
@@ -292,6 +293,44 @@ class ClientToolsTest {
     }
 
     // ---------------------------------------------------------------- console producer and consumer
+
+    @Test
+    void consoleConsumerWithAGroupStartsAtTheCommittedOffsetsAndCommitsWhatItPrinted() {
+        String topic = createTopic(2);
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 10; i++) {
+            lines.append("line-").append(i).append('\n');
+        }
+        Result produced = runWithInput(lines.toString(), "console-producer", "--bootstrap-server", bootstrap, "--topic", topic);
+        assertEquals(0, produced.exitCode(), produced.toString());
+        String group = "console-" + topic;
+
+        Result first = run("console-consumer", "--bootstrap-server", bootstrap, "--topic", topic, "--group", group,
+                "--from-beginning", "--max-messages", "4");
+        assertEquals(0, first.exitCode(), first.toString());
+        assertEquals(4, first.lines().size(), first.toString());
+
+        // no --from-beginning: the group's committed offsets, so exactly the 6 lines not printed yet
+        Result rest = run("console-consumer", "--bootstrap-server", bootstrap, "--topic", topic, "--group", group,
+                "--max-messages", "6", "--timeout-ms", "20000");
+        assertEquals(0, rest.exitCode(), rest.toString());
+        Set<String> all = new java.util.HashSet<>(first.lines());
+        all.addAll(rest.lines());
+        assertEquals(10, all.size(), first + "\n" + rest);
+        assertEquals(10, first.lines().size() + rest.lines().size(), "no line printed twice\n" + first + "\n" + rest);
+
+        Result nothingLeft = run("console-consumer", "--bootstrap-server", bootstrap, "--topic", topic, "--group", group,
+                "--from-beginning", "--timeout-ms", "1500");
+        assertEquals("", nothingLeft.out(), nothingLeft.toString());
+        assertEquals("Processed a total of 0 messages\n", nothingLeft.err());
+
+        Result newGroupFromTheEnd = run("console-consumer", "--bootstrap-server", bootstrap, "--topic", topic,
+                "--group", "other-" + topic, "--timeout-ms", "1500");
+        assertEquals("", newGroupFromTheEnd.out(), newGroupFromTheEnd.toString());
+
+        assertUsage(run("console-consumer", "--bootstrap-server", bootstrap, "--topic", topic, "--group", group,
+                "--partition", "0"), "--group");
+    }
 
     @Test
     void linesGoThroughWithKeysAndComeBackWithKafkasPrefixes() {

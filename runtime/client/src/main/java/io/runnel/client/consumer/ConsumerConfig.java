@@ -25,6 +25,13 @@ public final class ConsumerConfig {
     public static final String RETRY_BACKOFF_MS = CommonClientConfigs.RETRY_BACKOFF_MS;
     public static final String METADATA_MAX_AGE_MS = CommonClientConfigs.METADATA_MAX_AGE_MS;
     public static final String DEFAULT_API_TIMEOUT_MS = "default.api.timeout.ms";
+    public static final String GROUP_ID = "group.id";
+    public static final String SESSION_TIMEOUT_MS = "session.timeout.ms";
+    public static final String HEARTBEAT_INTERVAL_MS = "heartbeat.interval.ms";
+    public static final String MAX_POLL_INTERVAL_MS = "max.poll.interval.ms";
+    public static final String PARTITION_ASSIGNMENT_STRATEGY = "partition.assignment.strategy";
+    public static final String ENABLE_AUTO_COMMIT = "enable.auto.commit";
+    public static final String AUTO_COMMIT_INTERVAL_MS = "auto.commit.interval.ms";
 
     private ConsumerConfig() {
     }

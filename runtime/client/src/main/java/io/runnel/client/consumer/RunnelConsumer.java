@@ -8,6 +8,7 @@ import io.runnel.client.PartitionInfo;
 import io.runnel.client.internal.codec.Codecs;
 import io.runnel.client.internal.config.ClientConfigDefs;
 import io.runnel.client.internal.config.ConfigDef;
+import io.runnel.client.internal.consumer.ConsumerCoordinator;
 import io.runnel.client.internal.consumer.Fetcher;
 import io.runnel.client.internal.network.MetadataManager;
 import io.runnel.client.internal.network.NetworkClient;
@@ -22,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -45,8 +47,15 @@ import static java.util.Objects.requireNonNull;
  * }
  * }</pre>
  *
- * <p>Not thread safe: use a consumer from one thread. Group membership and committed offsets are
- * not supported yet. Configuration keys: {@link ConsumerConfig} and {@code docs/client.md}.
+ * <p>With a {@code group.id} the consumer can instead {@link #subscribe} to topics (or a pattern)
+ * as a member of a consumer group: the group's coordinator assigns it partitions, positions start
+ * at the group's committed offsets (else per {@code auto.offset.reset}), and
+ * {@link #commitSync}/{@link #commitAsync} (or {@code enable.auto.commit}) store positions. Group
+ * work (rebalances, {@link ConsumerRebalanceListener} calls, auto-commits, commit callbacks) runs
+ * inside {@code poll} on the caller's thread; a background thread sends heartbeats.
+ *
+ * <p>Not thread safe: use a consumer from one thread. Configuration keys: {@link ConsumerConfig}
+ * and {@code docs/client.md}.
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -62,7 +71,10 @@ public final class RunnelConsumer<K, V> implements AutoCloseable {
     private final Codecs codecs;
     private final Fetcher<K, V> fetcher;
     private final long defaultApiTimeoutMs;
-    private boolean closed;
+    private final NetworkClient groupNetwork; // null without group.id
+    private final ConsumerCoordinator coordinator; // null without group.id
+    private boolean manuallyAssigned;
+    private volatile boolean closed;
 
     /**
      * @throws RunnelException {@link ErrorCode#INVALID_CONFIG} naming the key and value for an
@@ -93,12 +105,171 @@ public final class RunnelConsumer<K, V> implements AutoCloseable {
                 values.getString(ConsumerConfig.AUTO_OFFSET_RESET).toLowerCase(java.util.Locale.ROOT),
                 values.getBoolean(ConsumerConfig.CHECK_CRCS), requestTimeoutMs, retryBackoffMs),
                 network, metadata, offsets, codecs, keyDeserializer, valueDeserializer);
+        String groupId = values.getString(ConsumerConfig.GROUP_ID);
+        if (groupId == null) {
+            this.groupNetwork = null;
+            this.coordinator = null;
+        } else {
+            int sessionTimeoutMs = values.getInt(ConsumerConfig.SESSION_TIMEOUT_MS);
+            int heartbeatIntervalMs = values.getInt(ConsumerConfig.HEARTBEAT_INTERVAL_MS);
+            if (heartbeatIntervalMs >= sessionTimeoutMs) {
+                network.close();
+                codecs.close();
+                throw new RunnelException(ErrorCode.INVALID_CONFIG, "heartbeat.interval.ms=" + heartbeatIntervalMs
+                        + " must be below session.timeout.ms=" + sessionTimeoutMs);
+            }
+            this.groupNetwork = new NetworkClient(clientId, requestTimeoutMs, "runnel-" + clientId + "-group");
+            this.coordinator = new ConsumerCoordinator(new ConsumerCoordinator.Settings(groupId, sessionTimeoutMs,
+                    values.getInt(ConsumerConfig.MAX_POLL_INTERVAL_MS), heartbeatIntervalMs,
+                    List.copyOf(values.getList(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY)),
+                    values.getBoolean(ConsumerConfig.ENABLE_AUTO_COMMIT), values.getInt(ConsumerConfig.AUTO_COMMIT_INTERVAL_MS),
+                    requestTimeoutMs, retryBackoffMs), network, groupNetwork, metadata,
+                    MetadataManager.parseBootstrap(values.getList(ConsumerConfig.BOOTSTRAP_SERVERS)), fetcher);
+        }
+    }
+
+    /**
+     * Joins the consumer group {@code group.id} to read these topics; the coordinator assigns
+     * partitions on the following {@link #poll}s. Replaces an earlier subscription (and rejoins).
+     *
+     * @throws IllegalStateException without {@code group.id}, or when partitions were {@link #assign}ed
+     */
+    public void subscribe(Collection<String> topics, ConsumerRebalanceListener listener) {
+        requireNonNull(topics, "topics is null");
+        ensureOpen();
+        for (String topic : topics) {
+            if (topic == null || topic.isBlank()) {
+                throw new IllegalArgumentException("topic names must not be null or blank: " + topics);
+            }
+        }
+        if (topics.isEmpty()) {
+            unsubscribe();
+            return;
+        }
+        ensureCanSubscribe();
+        coordinator.subscribe(List.copyOf(new LinkedHashSet<>(topics)), null, listener);
+    }
+
+    /** {@link #subscribe(Collection, ConsumerRebalanceListener)} without a listener. */
+    public void subscribe(Collection<String> topics) {
+        subscribe(topics, null);
+    }
+
+    /**
+     * Joins the group to read every topic whose whole name matches {@code pattern}; the coordinator
+     * resolves it, and a matching topic created later starts a rebalance.
+     */
+    public void subscribe(Pattern pattern, ConsumerRebalanceListener listener) {
+        requireNonNull(pattern, "pattern is null");
+        ensureOpen();
+        ensureCanSubscribe();
+        coordinator.subscribe(List.of(), pattern, listener);
+    }
+
+    public void subscribe(Pattern pattern) {
+        subscribe(pattern, null);
+    }
+
+    private void ensureCanSubscribe() {
+        if (coordinator == null) {
+            throw new IllegalStateException("subscribe() needs a group.id in the consumer's configuration");
+        }
+        if (manuallyAssigned) {
+            throw new IllegalStateException("subscribe() and assign() are mutually exclusive; unsubscribe() first");
+        }
+    }
+
+    /**
+     * Leaves the group (committing first with auto-commit, and telling the listener that every
+     * partition is revoked), or drops manually assigned partitions.
+     */
+    public void unsubscribe() {
+        ensureOpen();
+        if (coordinator != null && coordinator.subscribed()) {
+            coordinator.unsubscribe();
+        }
+        manuallyAssigned = false;
+        fetcher.assign(Set.of());
+    }
+
+    /** The subscribed topics (for a pattern: the topics of the assigned partitions); empty when not subscribed. */
+    public Set<String> subscription() {
+        return coordinator == null ? Set.of() : coordinator.subscription();
+    }
+
+    /**
+     * Commits the positions of every assigned partition (the offsets after the records the last
+     * {@link #poll}s returned), waiting up to {@code default.api.timeout.ms}.
+     *
+     * @throws CommitFailedException when this consumer is no longer the group's member of the
+     *     current generation
+     */
+    public void commitSync() {
+        commitSync(requireGroup().currentPositions());
+    }
+
+    /** Commits these offsets (each the next offset to read), waiting up to {@code default.api.timeout.ms}. */
+    public void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        requireNonNull(offsets, "offsets is null");
+        ensureOpen();
+        requireGroup().commitSync(Map.copyOf(offsets), deadline(defaultApiTimeoutMs));
+    }
+
+    /** Commits the positions of every assigned partition without waiting; failures are logged. */
+    public void commitAsync() {
+        commitAsync(null);
+    }
+
+    /** Commits the positions without waiting; {@code callback} (may be null) runs on a later poll. */
+    public void commitAsync(OffsetCommitCallback callback) {
+        ensureOpen();
+        commitAsync(requireGroup().currentPositions(), callback);
+    }
+
+    /** Commits these offsets without waiting; {@code callback} (may be null) runs on a later poll. */
+    public void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {
+        requireNonNull(offsets, "offsets is null");
+        ensureOpen();
+        requireGroup().commitAsync(Map.copyOf(offsets), callback);
+    }
+
+    /** The group's committed offsets of these partitions; a partition without one maps to null. */
+    public Map<TopicPartition, OffsetAndMetadata> committed(Set<TopicPartition> partitions) {
+        requireNonNull(partitions, "partitions is null");
+        ensureOpen();
+        return requireGroup().fetchCommitted(Set.copyOf(partitions), deadline(defaultApiTimeoutMs));
+    }
+
+    /** Stops fetching these assigned partitions (poll returns none of their records) until {@link #resume}. */
+    public void pause(Collection<TopicPartition> partitions) {
+        ensureOpen();
+        fetcher.pause(requireNonNull(partitions, "partitions is null"));
+    }
+
+    public void resume(Collection<TopicPartition> partitions) {
+        ensureOpen();
+        fetcher.resume(requireNonNull(partitions, "partitions is null"));
+    }
+
+    public Set<TopicPartition> paused() {
+        return fetcher.paused();
+    }
+
+    private ConsumerCoordinator requireGroup() {
+        if (coordinator == null) {
+            throw new IllegalStateException("committing and committed() need a group.id in the consumer's configuration");
+        }
+        return coordinator;
     }
 
     /** Reads exactly these partitions from now on, replacing the previous assignment. */
     public void assign(Collection<TopicPartition> partitions) {
         requireNonNull(partitions, "partitions is null");
         ensureOpen();
+        if (coordinator != null && coordinator.subscribed()) {
+            throw new IllegalStateException("assign() and subscribe() are mutually exclusive; unsubscribe() first");
+        }
+        manuallyAssigned = !partitions.isEmpty();
         fetcher.assign(new LinkedHashSet<>(partitions));
     }
 
@@ -198,11 +369,23 @@ public final class RunnelConsumer<K, V> implements AutoCloseable {
     public ConsumerRecords<K, V> poll(Duration timeout) {
         requireNonNull(timeout, "timeout is null");
         ensureOpen();
-        if (fetcher.assignment().isEmpty()) {
-            throw new IllegalStateException("no partitions are assigned; call assign() first");
+        boolean subscribed = coordinator != null && coordinator.subscribed();
+        if (!subscribed && fetcher.assignment().isEmpty()) {
+            throw new IllegalStateException("no partitions are assigned; call assign() or subscribe() first");
         }
         long deadline = deadline(timeout.toMillis());
         while (true) {
+            if (coordinator != null) {
+                coordinator.poll(deadline);
+                if (subscribed && coordinator.rebalancing() && fetcher.assignment().isEmpty()) {
+                    long remaining = deadline - System.nanoTime();
+                    if (remaining <= 0) {
+                        return ConsumerRecords.empty();
+                    }
+                    coordinator.awaitJoin(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(50)));
+                    continue;
+                }
+            }
             try {
                 fetcher.resetPositions(deadline);
             } catch (RunnelException e) {
@@ -221,8 +404,9 @@ public final class RunnelConsumer<K, V> implements AutoCloseable {
                 return ConsumerRecords.empty();
             }
             try {
-                // wake for an answer, or re-check leaders and positions every 100 ms
-                fetcher.awaitCompleted(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(100)));
+                // wake for an answer, or re-check leaders, positions and the group every 100 ms (50 ms while joining)
+                long step = coordinator != null && coordinator.rebalancing() ? 50 : 100;
+                fetcher.awaitCompleted(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(step)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new RunnelException(ErrorCode.REQUEST_TIMED_OUT, "poll was interrupted", e);
@@ -240,14 +424,30 @@ public final class RunnelConsumer<K, V> implements AutoCloseable {
         }
     }
 
-    /** Closes the connections and threads. Idempotent. */
+    /**
+     * Commits the positions (with {@code enable.auto.commit} and a {@code group.id}), leaves the
+     * group (the listener is told the partitions are revoked), and closes the connections and
+     * threads. Idempotent.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
-        closed = true;
-        network.close();
-        codecs.close();
+        try {
+            if (coordinator != null) {
+                coordinator.close();
+            }
+        } finally {
+            closed = true;
+            if (groupNetwork != null) {
+                groupNetwork.close();
+            }
+            network.close();
+            if (coordinator != null) {
+                coordinator.awaitStopped();
+            }
+            codecs.close();
+        }
     }
 }

@@ -82,7 +82,23 @@ public final class ClientConfigDefs {
                 .define("check.crcs", Type.BOOLEAN, "true", "true, false", ANY,
                         "Check the CRC-32C of every fetched batch.")
                 .define("default.api.timeout.ms", Type.INT, "60000", NON_NEGATIVE_INT, between(0, Integer.MAX_VALUE),
-                        "Bound for blocking calls that take no timeout: position(), beginningOffsets(), endOffsets(), offsetsForTimes(), partitionsFor().");
+                        "Bound for blocking calls that take no timeout: position(), beginningOffsets(), endOffsets(), offsetsForTimes(), partitionsFor(), commitSync(), committed().")
+                .defineOptional("group.id", Type.STRING, "a group id without '/' and other than '.' and '..'",
+                        v -> !((String) v).isEmpty(),
+                        "The consumer group to join with subscribe(), and whose committed offsets commitSync()/committed() use. Required for subscribe() and commits.")
+                .define("session.timeout.ms", Type.INT, "45000", POSITIVE_INT, between(1, Integer.MAX_VALUE),
+                        "A member without a heartbeat for this long is removed from the group; must lie within the brokers' group.min/max.session.timeout.ms.")
+                .define("heartbeat.interval.ms", Type.INT, "3000", POSITIVE_INT, between(1, Integer.MAX_VALUE),
+                        "How often the background thread sends heartbeats to the coordinator; well below session.timeout.ms (a third at most).")
+                .define("max.poll.interval.ms", Type.INT, "300000", POSITIVE_INT, between(1, Integer.MAX_VALUE),
+                        "Longest time between poll() calls; a member that takes longer leaves the group (its partitions go to others). Also the rebalance timeout the member sends.")
+                .define("partition.assignment.strategy", Type.LIST, "range,sticky", "assignor names: range, round-robin, sticky, or a plugin's",
+                        v -> !((java.util.List<?>) v).isEmpty(),
+                        "Assignors this member accepts, preferred first; the group uses the first one every member accepts. The coordinator runs it. sticky first gives cooperative rebalances.")
+                .define("enable.auto.commit", Type.BOOLEAN, "true", "true, false", ANY,
+                        "With a group.id, commit the positions of the assigned partitions every auto.commit.interval.ms from poll(), before giving up partitions, and on close().")
+                .define("auto.commit.interval.ms", Type.INT, "5000", NON_NEGATIVE_INT, between(0, Integer.MAX_VALUE),
+                        "How often poll() commits positions when enable.auto.commit is true.");
     }
 
     /** The admin client's keys. */

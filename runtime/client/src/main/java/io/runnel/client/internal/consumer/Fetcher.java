@@ -81,6 +81,8 @@ public final class Fetcher<K, V> {
     private final Set<TopicPartition> busy = new HashSet<>(); // fetch in flight or records buffered
     private final LinkedBlockingDeque<CompletedFetch> completed = new LinkedBlockingDeque<>();
     private final ArrayDeque<PartitionRecords> buffered = new ArrayDeque<>();
+    private final Set<TopicPartition> paused = new HashSet<>();
+    private final Set<TopicPartition> held = new HashSet<>(); // position comes from elsewhere (committed offsets)
     private volatile boolean metadataRefreshInFlight;
 
     public Fetcher(Settings settings, NetworkClient network, MetadataManager metadata, OffsetLookup offsets, Codecs codecs,
@@ -101,6 +103,8 @@ public final class Fetcher<K, V> {
         }
         buffered.removeIf(p -> !assignment.containsKey(p.tp));
         busy.retainAll(assignment.keySet());
+        paused.retainAll(assignment.keySet());
+        held.retainAll(assignment.keySet());
         if (metadata.addTopics(partitions.stream().map(TopicPartition::topic).toList())) {
             metadata.refresh();
         }
@@ -108,6 +112,56 @@ public final class Fetcher<K, V> {
 
     public Set<TopicPartition> assignment() {
         return assignment.keySet();
+    }
+
+    /**
+     * Keeps {@link #resetPositions} from giving these partitions a position until {@link #release}:
+     * their positions are being looked up elsewhere (the group's committed offsets).
+     */
+    public void hold(java.util.Collection<TopicPartition> partitions) {
+        held.addAll(partitions);
+        held.retainAll(assignment.keySet());
+    }
+
+    public void release(java.util.Collection<TopicPartition> partitions) {
+        held.removeAll(partitions);
+    }
+
+    /** Whether the partition is assigned and has a position. */
+    public boolean hasPosition(TopicPartition tp) {
+        PartitionState state = assignment.get(tp);
+        return state != null && state.position != null;
+    }
+
+    /** Stops fetching and returning records of these partitions; their positions stay. */
+    public void pause(java.util.Collection<TopicPartition> partitions) {
+        for (TopicPartition tp : partitions) {
+            state(tp);
+            paused.add(tp);
+            dropBuffered(tp);
+        }
+    }
+
+    public void resume(java.util.Collection<TopicPartition> partitions) {
+        for (TopicPartition tp : partitions) {
+            state(tp);
+            paused.remove(tp);
+        }
+    }
+
+    public Set<TopicPartition> paused() {
+        return Set.copyOf(paused);
+    }
+
+    /** The known positions of the assigned partitions (those without one are left out). */
+    public Map<TopicPartition, Long> positions() {
+        Map<TopicPartition, Long> out = new LinkedHashMap<>();
+        assignment.forEach((tp, state) -> {
+            if (state.position != null) {
+                out.put(tp, state.position);
+            }
+        });
+        return out;
     }
 
     private PartitionState state(TopicPartition tp) {
@@ -125,6 +179,7 @@ public final class Fetcher<K, V> {
         PartitionState state = state(tp);
         state.position = offset;
         state.pendingReset = null;
+        held.remove(tp);
         dropBuffered(tp);
     }
 
@@ -136,7 +191,9 @@ public final class Fetcher<K, V> {
     }
 
     private void dropBuffered(TopicPartition tp) {
-        buffered.removeIf(p -> p.tp.equals(tp));
+        if (buffered.removeIf(p -> p.tp.equals(tp))) {
+            busy.remove(tp); // no fetch is in flight while records are buffered
+        }
         // a fetch in flight for tp is discarded on arrival: its offset no longer matches
     }
 
@@ -154,7 +211,7 @@ public final class Fetcher<K, V> {
         Map<TopicPartition, Long> timestamps = new HashMap<>();
         for (Map.Entry<TopicPartition, PartitionState> e : assignment.entrySet()) {
             PartitionState state = e.getValue();
-            if (state.position != null) {
+            if (state.position != null || held.contains(e.getKey())) {
                 continue;
             }
             if (state.pendingReset == null) {
@@ -240,8 +297,10 @@ public final class Fetcher<K, V> {
                 continue;
             }
             PartitionState state = assignment.get(head.tp);
-            if (state == null || state.position == null || state.position != head.nextOffset) {
-                buffered.pollFirst(); // seeked or unassigned since the fetch
+            if (state == null || state.position == null || state.position != head.nextOffset
+                    || paused.contains(head.tp)) {
+                buffered.pollFirst(); // seeked, paused or unassigned since the fetch
+                busy.remove(head.tp);
                 continue;
             }
             List<ConsumerRecord<K, V>> records = out.computeIfAbsent(head.tp, k -> new ArrayList<>());
@@ -374,7 +433,7 @@ public final class Fetcher<K, V> {
         for (Map.Entry<TopicPartition, PartitionState> e : assignment.entrySet()) {
             TopicPartition tp = e.getKey();
             Long position = e.getValue().position;
-            if (position == null || busy.contains(tp)) {
+            if (position == null || busy.contains(tp) || paused.contains(tp)) {
                 continue;
             }
             Node leader = cluster.leader(tp);
