@@ -379,7 +379,9 @@ EOF
     || { cat "$dir/format.out" >&2; die "kafka: formatting the storage failed"; }
 
   log "kafka: starting the broker on $kafka_bootstrap (controller on 127.0.0.1:$cport)"
-  kafka_java "${broker_heap[@]}" "${jvm_perf_opts[@]}" \
+  # "$java" itself, not the kafka_java function: a function run with & is a subshell, and $! would be
+  # its pid, so the broker's CPU would count as other processes' and stopping it would orphan it.
+  "$java" "${broker_heap[@]}" "${jvm_perf_opts[@]}" \
     -Dlog4j2.configurationFile="$work_dir/kafka-log4j2.properties" -Dkafka.logs.dir="$work_dir/kafka-logs-app" \
     -cp "$kafka_libs/*" kafka.Kafka "$config" >"$dir/broker.out" 2>&1 &
   kafka_pid=$!
@@ -430,7 +432,7 @@ EOF
   log "kafka: starting 3 nodes on $kafka_bootstrap (cluster $cluster_id, quorum $voters)"
   for i in 1 2 3; do
     dir="$work_dir/kafka-$i"
-    kafka_java "${broker_heap[@]}" "${jvm_perf_opts[@]}" \
+    "$java" "${broker_heap[@]}" "${jvm_perf_opts[@]}" \
       -Dlog4j2.configurationFile="$dir/log4j2.properties" -Dkafka.logs.dir="$work_dir/kafka-logs-app/node-$i" \
       -cp "$kafka_libs/*" kafka.Kafka "$dir/server.properties" >"$dir/broker.out" 2>&1 &
     kafka_pids+=("$!")
