@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the same producer and consumer scenarios against Apache Kafka 4.x and against Runnel on
-# this machine, one system at a time, each as a single-node broker on loopback, and prints a
-# side-by-side table. See docs/performance.md, "Side by side with Apache Kafka".
+# this machine, one system at a time, each as a single-node broker on loopback (scenarios a-f) or
+# as a 3-broker cluster on loopback (g-h, --cluster), and prints a side-by-side table. See
+# docs/performance.md, "Side by side with Apache Kafka" and "Three brokers, replication factor 3".
 #
 # Run "runtime/benchmarks/compare-with-kafka.sh --help" for the options.
 set -euo pipefail
@@ -27,6 +28,14 @@ ports, and runs each system's producer and consumer perf tools on one-partition 
   e  consume everything scenario b wrote (consumer perf tool, --messages N)
   f  produce 1 KB records at a fixed --throughput 50000, for the latency percentiles
 
+and, with --cluster (or --scenarios g,h), against a 3-broker cluster of each system (Kafka: 3 KRaft
+nodes, each a combined broker+controller with its own ports and data folder, a static
+controller.quorum.voters; Runnel: one ZooKeeper and 3 brokers), on a topic of 3 partitions with
+replication factor 3 and min.insync.replicas=2:
+
+  g  produce 1 KB records   acks=all batch.size=65536 linger.ms=5, --throughput -1
+  h  produce 1 KB records   (same) at a fixed --throughput 5000, for the latency percentiles
+
 Kafka's jars come from Maven Central through runtime/benchmarks/kafka/pom.xml into
 runtime/benchmarks/kafka/target/ (git-ignored). Runnel is the distribution in
 distribution/target/runnel-<version>/, built with "mvn -q package -DskipTests" if missing.
@@ -34,7 +43,9 @@ Both run on the same java (JAVA_HOME, else java on the PATH).
 
 Options:
   --system kafka|runnel|both   which system(s) to measure (default: both)
-  --scenarios LIST             comma-separated subset of a,b,c,d,e,f (default: all; e needs b)
+  --scenarios LIST             comma-separated subset of a-h (default: a-f; e needs b)
+  --cluster                    the 3-broker scenarios: the same as --scenarios g,h
+  --cluster-partitions N       partitions of the topics of g and h (default: 3)
   --scale FACTOR               multiply every record count by FACTOR, e.g. 0.1 for a quick
                                smoke run (default: 1, about 15-25 s per scenario here)
   --kafka-version VERSION      Kafka version to download (default: the pom's kafka.version)
@@ -46,7 +57,7 @@ Options:
                                machine to use less than 25% of its CPU (default: 120; 0: don't)
   -h, --help                   show this help
 
-Memory: Kafka's broker runs with kafka-server-start.sh's default heap (-Xmx1G -Xms1G) and
+Memory: each of Kafka's brokers runs with kafka-server-start.sh's default heap (-Xmx1G -Xms1G) and
 kafka-run-class.sh's default JVM flags; its perf tools with -Xmx512M, as
 kafka-producer-perf-test.sh and kafka-consumer-perf-test.sh set. Runnel's broker and tools get
 the same heap and flags, unless RUNNEL_HEAP_OPTS / RUNNEL_JVM_OPTS are set. ZooKeeper, which only
@@ -66,6 +77,7 @@ log() { echo "==> $*" >&2; }
 
 system=both
 scenarios="a,b,c,d,e,f"
+cluster_partitions=3
 scale=1
 kafka_version=""
 runnel_home=""
@@ -79,6 +91,9 @@ while [ $# -gt 0 ]; do
     --system=*) system="${1#*=}"; shift ;;
     --scenarios) scenarios="${2:?--scenarios needs a list}"; shift 2 ;;
     --scenarios=*) scenarios="${1#*=}"; shift ;;
+    --cluster) scenarios="g,h"; shift ;;
+    --cluster-partitions) cluster_partitions="${2:?--cluster-partitions needs a number}"; shift 2 ;;
+    --cluster-partitions=*) cluster_partitions="${1#*=}"; shift ;;
     --scale) scale="${2:?--scale needs a number}"; shift 2 ;;
     --scale=*) scale="${1#*=}"; shift ;;
     --kafka-version) kafka_version="${2:?--kafka-version needs a version}"; shift 2 ;;
@@ -103,11 +118,12 @@ case "$system" in
 esac
 IFS=',' read -r -a scenario_list <<<"$scenarios"
 for s in "${scenario_list[@]}"; do
-  case "$s" in a|b|c|d|e|f) ;; *) echo "compare-with-kafka: unknown scenario '$s' (a-f)" >&2; exit 2 ;; esac
+  case "$s" in a|b|c|d|e|f|g|h) ;; *) echo "compare-with-kafka: unknown scenario '$s' (a-h)" >&2; exit 2 ;; esac
 done
 if ! awk -v s="$scale" 'BEGIN { exit !(s + 0 > 0) }'; then
   echo "compare-with-kafka: --scale must be a positive number, not '$scale'" >&2; exit 2
 fi
+[[ "$cluster_partitions" =~ ^[1-9][0-9]*$ ]] || { echo "compare-with-kafka: --cluster-partitions must be a positive number" >&2; exit 2; }
 wants() { [[ ",$scenarios," == *",$1,"* ]]; }
 if wants e && ! wants b; then
   echo "compare-with-kafka: scenario e consumes what scenario b wrote; add b to --scenarios" >&2; exit 2
@@ -123,8 +139,12 @@ n_b=$(count 2000000)    # 1 KB records
 n_c=$(count 2400000)    # JSON, lz4
 n_d=$(count 2400000)    # JSON, zstd
 n_f=$(count 1000000)    # 1 KB at 50,000 records/s: 20 s
+n_g=$(count 1500000)    # 1 KB, acks=all, 3 brokers: 20-50 s
+n_h=$(count 150000)     # 1 KB at 5,000 records/s, acks=all, 3 brokers: 30 s
 fixed_rate=50000
+cluster_fixed_rate=5000
 producer_props=(acks=1 batch.size=65536 linger.ms=5)
+cluster_producer_props=(acks=all batch.size=65536 linger.ms=5)
 
 declare -A title=(
   [a]="a. produce 100 B"
@@ -133,6 +153,8 @@ declare -A title=(
   [d]="d. produce ~1 KB JSON, zstd"
   [e]="e. consume 1 KB (b's topic)"
   [f]="f. produce 1 KB at 50k/s"
+  [g]="g. 3 brokers, acks=all 1 KB"
+  [h]="h. 3 brokers, acks=all 5k/s"
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -300,6 +322,30 @@ rootLogger.appenderRef.stderr.ref = STDERR
 EOF
 }
 
+# The settings of Kafka 4.x's config/server.properties other than the node, listeners, quorum and
+# log.dirs.
+kafka_shipped_settings() {
+  cat <<'EOF'
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL
+num.network.threads=3
+num.io.threads=8
+socket.send.buffer.bytes=102400
+socket.receive.buffer.bytes=102400
+socket.request.max.bytes=104857600
+num.partitions=1
+num.recovery.threads.per.data.dir=1
+offsets.topic.replication.factor=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+log.retention.hours=168
+log.segment.bytes=1073741824
+log.retention.check.interval.ms=300000
+EOF
+}
+
 kafka_java() {
   "$java" "$@"
 }
@@ -321,25 +367,9 @@ controller.quorum.bootstrap.servers=127.0.0.1:$cport
 listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
 inter.broker.listener.name=PLAINTEXT
 advertised.listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL
-num.network.threads=3
-num.io.threads=8
-socket.send.buffer.bytes=102400
-socket.receive.buffer.bytes=102400
-socket.request.max.bytes=104857600
 log.dirs=$dir/data
-num.partitions=1
-num.recovery.threads.per.data.dir=1
-offsets.topic.replication.factor=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-log.retention.hours=168
-log.segment.bytes=1073741824
-log.retention.check.interval.ms=300000
 EOF
+  kafka_shipped_settings >>"$config"
   # kafka-storage.sh random-uuid / format --standalone: in 4.x still the Scala kafka.tools.StorageTool.
   cluster_id="$(kafka_java -Dlog4j2.configurationFile="$kafka_tools_log4j" -cp "$kafka_libs/*" \
     kafka.tools.StorageTool random-uuid)"
@@ -349,7 +379,9 @@ EOF
     || { cat "$dir/format.out" >&2; die "kafka: formatting the storage failed"; }
 
   log "kafka: starting the broker on $kafka_bootstrap (controller on 127.0.0.1:$cport)"
-  kafka_java "${broker_heap[@]}" "${jvm_perf_opts[@]}" \
+  # "$java" itself, not the kafka_java function: a function run with & is a subshell, and $! would be
+  # its pid, so the broker's CPU would count as other processes' and stopping it would orphan it.
+  "$java" "${broker_heap[@]}" "${jvm_perf_opts[@]}" \
     -Dlog4j2.configurationFile="$work_dir/kafka-log4j2.properties" -Dkafka.logs.dir="$work_dir/kafka-logs-app" \
     -cp "$kafka_libs/*" kafka.Kafka "$config" >"$dir/broker.out" 2>&1 &
   kafka_pid=$!
@@ -366,10 +398,74 @@ EOF
   log "kafka: broker up (pid $kafka_pid)"
 }
 
+# Three KRaft nodes, each a combined broker+controller as in Kafka's config/server.properties, with
+# its own ports and data folder and a static quorum of the three (controller.quorum.voters).
+kafka_start_cluster() {
+  local i ports=() cports=() voters="" cluster_id dir config deadline
+  mkdir -p "$work_dir/kafka-logs-app"
+  for i in 1 2 3; do ports[$i]=$(free_port); cports[$i]=$(free_port); done
+  voters="1@127.0.0.1:${cports[1]},2@127.0.0.1:${cports[2]},3@127.0.0.1:${cports[3]}"
+  kafka_bootstrap="127.0.0.1:${ports[1]},127.0.0.1:${ports[2]},127.0.0.1:${ports[3]}"
+  cluster_id="$(kafka_java -Dlog4j2.configurationFile="$kafka_tools_log4j" -cp "$kafka_libs/*" \
+    kafka.tools.StorageTool random-uuid)"
+  kafka_pids=()
+  for i in 1 2 3; do
+    dir="$work_dir/kafka-$i"
+    mkdir -p "$dir/data" "$work_dir/kafka-logs-app/node-$i"
+    config="$dir/server.properties"
+    cat >"$config" <<EOF
+process.roles=broker,controller
+node.id=$i
+controller.quorum.voters=$voters
+listeners=PLAINTEXT://127.0.0.1:${ports[$i]},CONTROLLER://127.0.0.1:${cports[$i]}
+inter.broker.listener.name=PLAINTEXT
+advertised.listeners=PLAINTEXT://127.0.0.1:${ports[$i]},CONTROLLER://127.0.0.1:${cports[$i]}
+log.dirs=$dir/data
+EOF
+    kafka_shipped_settings >>"$config"
+    kafka_java -Dlog4j2.configurationFile="$kafka_tools_log4j" -cp "$kafka_libs/*" \
+      kafka.tools.StorageTool format -t "$cluster_id" -c "$config" >"$dir/format.out" 2>&1 \
+      || { cat "$dir/format.out" >&2; die "kafka: formatting the storage of node $i failed"; }
+    sed "s:$work_dir/kafka-logs-app/server.log:$work_dir/kafka-logs-app/node-$i/server.log:" \
+      "$work_dir/kafka-log4j2.properties" >"$dir/log4j2.properties"
+  done
+  log "kafka: starting 3 nodes on $kafka_bootstrap (cluster $cluster_id, quorum $voters)"
+  for i in 1 2 3; do
+    dir="$work_dir/kafka-$i"
+    "$java" "${broker_heap[@]}" "${jvm_perf_opts[@]}" \
+      -Dlog4j2.configurationFile="$dir/log4j2.properties" -Dkafka.logs.dir="$work_dir/kafka-logs-app/node-$i" \
+      -cp "$kafka_libs/*" kafka.Kafka "$dir/server.properties" >"$dir/broker.out" 2>&1 &
+    kafka_pids+=("$!")
+    started_pids+=("$!")
+  done
+  deadline=$((SECONDS + 180))
+  for i in 1 2 3; do
+    until port_open "${ports[$i]}" && grep -q "Kafka Server started" "$work_dir/kafka-logs-app/node-$i/server.log" 2>/dev/null; do
+      if ! kill -0 "${kafka_pids[$((i - 1))]}" 2>/dev/null; then
+        tail -n 40 "$work_dir/kafka-$i/broker.out" "$work_dir/kafka-logs-app/node-$i/server.log" >&2 2>/dev/null || true
+        die "kafka: node $i exited while starting"
+      fi
+      [ $SECONDS -lt $deadline ] || die "kafka: node $i did not start within 180 s"
+      sleep 0.5
+    done
+  done
+  log "kafka: 3 nodes up (pids ${kafka_pids[*]})"
+}
+
+# kafka_create_topic TOPIC [PARTITIONS REPLICATION-FACTOR [KEY=VALUE...]]
 kafka_create_topic() {
+  local topic="$1" partitions="${2:-1}" rf="${3:-1}" c configs=()
+  shift; [ $# -gt 0 ] && shift 2
+  for c in "$@"; do configs+=(--config "$c"); done
   kafka_java "${tool_heap[@]}" -Dlog4j2.configurationFile="$kafka_tools_log4j" -cp "$kafka_libs/*" \
     org.apache.kafka.tools.TopicCommand --bootstrap-server "$kafka_bootstrap" \
-    --create --topic "$1" --partitions 1 --replication-factor 1 >&2
+    --create --topic "$topic" --partitions "$partitions" --replication-factor "$rf" "${configs[@]}" >&2
+}
+
+kafka_describe_topic() { # TOPIC [extra TopicCommand flags]
+  local topic="$1"; shift
+  kafka_java "${tool_heap[@]}" -Dlog4j2.configurationFile="$kafka_tools_log4j" -cp "$kafka_libs/*" \
+    org.apache.kafka.tools.TopicCommand --bootstrap-server "$kafka_bootstrap" --describe --topic "$topic" "$@"
 }
 
 kafka_producer_perf() {
@@ -385,6 +481,7 @@ kafka_consumer_perf() {
 
 kafka_stop() { stop_processes; }
 kafka_describe() { echo "Apache Kafka $kafka_version (KRaft, combined broker+controller)"; }
+kafka_describe_cluster() { echo "Apache Kafka $kafka_version (3 KRaft nodes, each a combined broker+controller)"; }
 
 # ---------------------------------------------------------------------------------------------
 # Runnel: the distribution's bin/runnel, with one ZooKeeper.
@@ -421,12 +518,10 @@ runnel_cmd() {
     "$runnel" "$@"
 }
 
-runnel_start() {
-  local dir="$work_dir/runnel" port zk_port deadline answer
-  mkdir -p "$dir/data" "$dir/zookeeper"
-  port=$(free_port)
+runnel_start_zookeeper() { # DIR: sets zk_port
+  local dir="$1" deadline answer
+  mkdir -p "$dir/zookeeper"
   zk_port=$(free_port)
-  runnel_bootstrap="127.0.0.1:$port"
   cat >"$dir/zookeeper.properties" <<EOF
 dataDir=$dir/zookeeper
 clientPort=$zk_port
@@ -450,6 +545,14 @@ EOF
     [ $SECONDS -lt $deadline ] || die "runnel: ZooKeeper did not answer within 60 s"
     sleep 0.5
   done
+}
+
+runnel_start() {
+  local dir="$work_dir/runnel" port zk_port deadline
+  mkdir -p "$dir/data"
+  port=$(free_port)
+  runnel_bootstrap="127.0.0.1:$port"
+  runnel_start_zookeeper "$dir"
 
   log "runnel: starting the broker on $runnel_bootstrap"
   # Not through runnel_cmd: a shell function run with & is a subshell, and $! would be its pid, not
@@ -470,14 +573,54 @@ EOF
   log "runnel: broker up (pid $broker_pid)"
 }
 
+# One ZooKeeper and 3 brokers (ids 1-3), each with its own port and data folder, as
+# "bin/runnel quickstart" starts them; every other setting is config/server.properties'.
+runnel_start_cluster() {
+  local dir="$work_dir/runnel-cluster" i ports=() pids=() zk_port deadline
+  mkdir -p "$dir"
+  runnel_start_zookeeper "$dir"
+  for i in 1 2 3; do ports[$i]=$(free_port); done
+  runnel_bootstrap="127.0.0.1:${ports[1]},127.0.0.1:${ports[2]},127.0.0.1:${ports[3]}"
+  log "runnel: starting 3 brokers on $runnel_bootstrap"
+  for i in 1 2 3; do
+    mkdir -p "$dir/broker-$i"
+    RUNNEL_HEAP_OPTS="${RUNNEL_HEAP_OPTS:-${broker_heap[*]}}" RUNNEL_JVM_OPTS="${RUNNEL_JVM_OPTS:-${jvm_perf_opts[*]}}" \
+      "$runnel" server-start "$runnel_home/config/server.properties" \
+      --override "broker.id=$i" \
+      --override "log.dirs=$dir/broker-$i" \
+      --override "listeners=PLAINTEXT://127.0.0.1:${ports[$i]}" \
+      --override "zookeeper.connect=127.0.0.1:$zk_port" >"$dir/broker-$i.out" 2>&1 &
+    pids[$i]=$!
+    started_pids+=("$!")
+  done
+  deadline=$((SECONDS + 120))
+  for i in 1 2 3; do
+    until port_open "${ports[$i]}"; do
+      kill -0 "${pids[$i]}" 2>/dev/null || { tail -n 40 "$dir/broker-$i.out" >&2; die "runnel: broker $i exited while starting"; }
+      [ $SECONDS -lt $deadline ] || die "runnel: broker $i did not listen within 120 s"
+      sleep 0.5
+    done
+  done
+  log "runnel: 3 brokers up (pids ${pids[*]})"
+}
+
+# runnel_create_topic TOPIC [PARTITIONS REPLICATION-FACTOR [KEY=VALUE...]]
 runnel_create_topic() {
-  # The broker may listen before it has registered with ZooKeeper: retry for a while.
+  local topic="$1" partitions="${2:-1}" rf="${3:-1}" c configs=()
+  shift; [ $# -gt 0 ] && shift 2
+  for c in "$@"; do configs+=(--config "$c"); done
+  # The brokers may listen before they have registered with ZooKeeper: retry for a while.
   local deadline=$((SECONDS + 60))
   until runnel_cmd "${tool_heap[*]}" topics --bootstrap-server "$runnel_bootstrap" \
-      --create --topic "$1" --partitions 1 --replication-factor 1 >&2; do
-    [ $SECONDS -lt $deadline ] || die "runnel: could not create topic $1"
+      --create --topic "$topic" --partitions "$partitions" --replication-factor "$rf" "${configs[@]}" >&2; do
+    [ $SECONDS -lt $deadline ] || die "runnel: could not create topic $topic"
     sleep 1
   done
+}
+
+runnel_describe_topic() { # TOPIC [extra flags]
+  local topic="$1"; shift
+  runnel_cmd "${tool_heap[*]}" topics --bootstrap-server "$runnel_bootstrap" --describe --topic "$topic" "$@"
 }
 
 runnel_producer_perf() {
@@ -491,6 +634,7 @@ runnel_consumer_perf() {
 
 runnel_stop() { stop_processes; }
 runnel_describe() { echo "Runnel $runnel_version (one broker, one ZooKeeper)"; }
+runnel_describe_cluster() { echo "Runnel $runnel_version (3 brokers, one ZooKeeper)"; }
 
 # ---------------------------------------------------------------------------------------------
 # Other load on the machine: all CPU time used (or stolen by the hypervisor) in a span, less the
@@ -586,11 +730,29 @@ record() { # system scenario parsed-line others-cpu-pct
   printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" | awk -F'\t' '{ printf "    %s %s: %s records, %s records/s, %s MiB/s, avg %s ms, p99 %s ms (%s; other processes %s%% CPU)\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }' >&2
 }
 
+# Waits until every partition of TOPIC has a leader and its full ISR, as the system's own topic
+# tool describes it.
+wait_for_full_isr() { # system topic partitions
+  local sys="$1" topic="$2" partitions="$3" deadline=$((SECONDS + 90)) all under
+  while :; do
+    all="$("${sys}_describe_topic" "$topic" 2>/dev/null | grep -cE 'Leader: ?[0-9]' || true)"
+    under="$("${sys}_describe_topic" "$topic" --under-replicated-partitions 2>/dev/null | grep -c 'Partition' || true)"
+    [ "$all" -ge "$partitions" ] && [ "$under" -eq 0 ] && return 0
+    [ $SECONDS -lt $deadline ] || die "$sys: $topic has no leader or full ISR for every partition after 90 s"
+    sleep 1
+  done
+}
+
 run_producer() { # system scenario topic count extra-tool-args...
   local sys="$1" sc="$2" topic="$3" n="$4"; shift 4
   local out="$results_dir/$sys-$sc.out"
   log "$sys: ${title[$sc]}: $n records to $topic"
-  "${sys}_create_topic" "$topic"
+  if [ "$sc" = g ] || [ "$sc" = h ]; then
+    "${sys}_create_topic" "$topic" "$cluster_partitions" 3 min.insync.replicas=2
+    wait_for_full_isr "$sys" "$topic" "$cluster_partitions"
+  else
+    "${sys}_create_topic" "$topic"
+  fi
   wait_for_idle
   span_begin
   "${sys}_producer_perf" --topic "$topic" --num-records "$n" "$@" >"$out" 2>"$results_dir/$sys-$sc.err" \
@@ -600,11 +762,27 @@ run_producer() { # system scenario topic count extra-tool-args...
 }
 
 run_system() {
-  local sys="$1"
-  "${sys}_start"
-  echo "$sys	describe	$("${sys}_describe")" >"$results_dir/$sys-describe.txt"
-  local s
+  local sys="$1" s single=() cluster=()
   for s in "${scenario_list[@]}"; do
+    case "$s" in g|h) cluster+=("$s") ;; *) single+=("$s") ;; esac
+  done
+  if [ ${#single[@]} -gt 0 ]; then
+    "${sys}_start"
+    echo "$sys	describe	$("${sys}_describe")" >"$results_dir/$sys-describe.txt"
+    run_scenarios "$sys" "${single[@]}"
+    "${sys}_stop"
+  fi
+  if [ ${#cluster[@]} -gt 0 ]; then
+    "${sys}_start_cluster"
+    echo "$sys	describe	$("${sys}_describe_cluster")" >"$results_dir/$sys-describe-cluster.txt"
+    run_scenarios "$sys" "${cluster[@]}"
+    "${sys}_stop"
+  fi
+}
+
+run_scenarios() { # system scenario...
+  local sys="$1" s; shift
+  for s in "$@"; do
     case "$s" in
       a) producer_extra_props=("${producer_props[@]}")
          run_producer "$sys" a perf-a-100b "$n_a" --record-size 100 --throughput -1 ;;
@@ -624,9 +802,12 @@ run_system() {
          record "$sys" e "$(parse_consumer "$out")" "$others_pct" ;;
       f) producer_extra_props=("${producer_props[@]}")
          run_producer "$sys" f perf-f-1k-fixed "$n_f" --record-size 1024 --throughput "$fixed_rate" ;;
+      g) producer_extra_props=("${cluster_producer_props[@]}")
+         run_producer "$sys" g perf-g-rf3-1k "$n_g" --record-size 1024 --throughput -1 ;;
+      h) producer_extra_props=("${cluster_producer_props[@]}")
+         run_producer "$sys" h perf-h-rf3-1k-fixed "$n_h" --record-size 1024 --throughput "$cluster_fixed_rate" ;;
     esac
   done
-  "${sys}_stop"
 }
 
 print_summary() {
@@ -635,6 +816,7 @@ print_summary() {
   local sys
   for sys in "${systems[@]}"; do
     [ -f "$results_dir/$sys-describe.txt" ] && echo "  $sys: $(cut -f3 "$results_dir/$sys-describe.txt")"
+    [ -f "$results_dir/$sys-describe-cluster.txt" ] && echo "  $sys (g, h): $(cut -f3 "$results_dir/$sys-describe-cluster.txt")"
   done
   echo "  all tool output: $results_dir"
   echo
@@ -655,16 +837,16 @@ print_summary() {
       }
       if (n == 2) { hdr = hdr "| runnel/kafka "; sep = sep "|--------------" }
       print hdr "|"; print sep "|"
-      split("a b c d e f", order, " ")
-      split("a. produce 100 B|b. produce 1 KB|c. produce ~1 KB JSON, lz4|d. produce ~1 KB JSON, zstd|e. consume 1 KB (b'"'"'s topic)|f. produce 1 KB at 50k/s", names, "|")
-      for (j = 1; j <= 6; j++) {
+      split("a b c d e f g h", order, " ")
+      split("a. produce 100 B|b. produce 1 KB|c. produce ~1 KB JSON, lz4|d. produce ~1 KB JSON, zstd|e. consume 1 KB (b'"'"'s topic)|f. produce 1 KB at 50k/s|g. 3 brokers, acks=all 1 KB|h. 3 brokers, acks=all 5k/s", names, "|")
+      for (j = 1; j <= 8; j++) {
         sc = order[j]
         if (!(sc in seen)) continue
         row = sprintf("| %-28s ", names[j])
         for (i = 1; i <= n; i++) row = row cell(sys[i], sc)
         if (n == 2) {
           k = "kafka" SUBSEP sc; r = "runnel" SUBSEP sc; ratio = "-"
-          if (sc == "f") {
+          if (sc == "f" || sc == "h") {
             if ((k in p99) && (r in p99) && p99[k] + 0 > 0) ratio = sprintf("%.2fx p99", p99[r] / p99[k])
           } else if ((k in rec) && (r in rec) && rec[k] + 0 > 0) ratio = sprintf("%.2fx rec/s", rec[r] / rec[k])
           row = row sprintf("| %12s ", ratio)

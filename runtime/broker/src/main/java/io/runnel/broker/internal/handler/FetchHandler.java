@@ -27,7 +27,11 @@ import java.util.concurrent.ScheduledExecutorService;
  * (which may move the high watermark and the ISR; waiting fetches and produces are then woken).
  *
  * <p>Thread safe. A waiting fetch is re-tried on the thread that appended; its timeout fires on
- * the scheduler and is answered on the request threads.
+ * the scheduler and is answered on the request threads. When a follower's fetch moves the high
+ * watermark, the produces and fetches waiting for it are woken on the same request thread right
+ * after the read (a hand-off to another thread would add a wake-up to every {@code acks=all}
+ * answer); only a fetch re-tried from inside another wake-up hands them to the request threads,
+ * so that wake-ups never nest.
  */
 final class FetchHandler {
     private final ReplicaManager replicas;
@@ -56,14 +60,20 @@ final class FetchHandler {
 
         @Override
         Optional<Message> attempt(boolean force) {
-            Attempt attempt = read(request);
+            Attempt attempt = read(request, null);
             return force || attempt.bytes() >= request.minBytes() || attempt.hasError()
                     ? Optional.of(attempt.response()) : Optional.empty();
         }
     }
 
     CompletableFuture<Optional<Message>> handle(Fetch.Request request) {
-        Attempt first = read(request);
+        List<TopicPartition> moved = request.replicaId() >= 0 ? new ArrayList<>(1) : null;
+        Attempt first = read(request, moved);
+        if (moved != null) {
+            for (TopicPartition tp : moved) {
+                replicas.appended(tp);
+            }
+        }
         if (request.maxWaitMs() <= 0 || first.bytes() >= request.minBytes() || first.hasError()
                 || request.topics().isEmpty()) {
             return CompletableFuture.completedFuture(Optional.of(first.response()));
@@ -90,7 +100,12 @@ final class FetchHandler {
         }
     }
 
-    private Attempt read(Fetch.Request request) {
+    /**
+     * Reads every partition of {@code request}. The partitions whose high watermark this follower
+     * fetch moved go into {@code movedHighWatermark}, or, if it is null, are announced on the
+     * request threads.
+     */
+    private Attempt read(Fetch.Request request, List<TopicPartition> movedHighWatermark) {
         long remaining = request.maxBytes() <= 0 ? Integer.MAX_VALUE : request.maxBytes();
         long total = 0;
         boolean hasError = false;
@@ -100,7 +115,7 @@ final class FetchHandler {
             for (Fetch.PartitionRequest p : topic.partitions()) {
                 TopicPartition tp = new TopicPartition(topic.name(), p.partition());
                 Fetch.PartitionData data = readPartition(request.replicaId(), tp, p, (int) Math.min(remaining, Integer.MAX_VALUE),
-                        total == 0);
+                        total == 0, movedHighWatermark);
                 results.add(data);
                 if (data.errorCode() != ErrorCode.NONE.code()) {
                     hasError = true;
@@ -115,14 +130,18 @@ final class FetchHandler {
     }
 
     private Fetch.PartitionData readPartition(int replicaId, TopicPartition tp, Fetch.PartitionRequest p, int budget,
-                                              boolean first) {
+                                              boolean first, List<TopicPartition> movedHighWatermark) {
         Partition partition = null;
         try {
             partition = Partitions.leader(replicas, cache, tp);
             partition.checkLeaderEpoch(p.currentLeaderEpoch());
             if (replicaId >= 0 && partition.recordFollowerFetch(replicaId, p.fetchOffset(), System.currentTimeMillis())) {
-                // The high watermark moved: wake consumers and acks=all produces, off this call stack.
-                requestThreads.execute(() -> replicas.appended(tp));
+                // The high watermark moved: wake consumers and acks=all produces once the read is done.
+                if (movedHighWatermark != null) {
+                    movedHighWatermark.add(tp);
+                } else {
+                    requestThreads.execute(() -> replicas.appended(tp));
+                }
             }
             int limit = Math.min(p.partitionMaxBytes(), budget);
             Records records;

@@ -16,6 +16,11 @@ import java.nio.ByteBuffer;
  * A blocking connection from this broker to another one, for the replica fetcher: one request
  * at a time, answered before the next. Frames are an int32 size then the encoded message
  * ({@link Messages}). Not thread safe, except {@link #close()}, which unblocks a pending call.
+ *
+ * <p>Responses are read into one buffer that the next call reuses: what a response holds (the
+ * record batches of a fetch) is valid only until the next {@link #call}. The replica fetcher appends
+ * them before it fetches again, and the log copies what it writes, so a follower allocates nothing
+ * per fetch for the data it replicates.
  */
 final class BrokerChannel implements AutoCloseable {
     private final Socket socket;
@@ -23,6 +28,8 @@ final class BrokerChannel implements AutoCloseable {
     private final OutputStream out;
     private final String clientId;
     private int nextCorrelationId;
+    /** The last response's bytes; reused by the next call, grown when a response does not fit. */
+    private byte[] responseBuffer = new byte[64 * 1024];
 
     BrokerChannel(String hostPort, String clientId, int connectTimeoutMs, int readTimeoutMs) throws IOException {
         int colon = hostPort.lastIndexOf(':');
@@ -44,7 +51,7 @@ final class BrokerChannel implements AutoCloseable {
         }
     }
 
-    /** Sends {@code body} and returns the decoded response. */
+    /** Sends {@code body} and returns the decoded response, valid until the next call. */
     @SuppressWarnings("unchecked")
     <T extends Message> T call(Message body) throws IOException {
         int correlationId = nextCorrelationId++;
@@ -59,9 +66,11 @@ final class BrokerChannel implements AutoCloseable {
         if (size < 4) {
             throw new IOException("response frame of " + size + " bytes from " + socket.getRemoteSocketAddress());
         }
-        byte[] response = new byte[size];
-        in.readFully(response);
-        ByteBuffer buffer = ByteBuffer.wrap(response);
+        if (responseBuffer.length < size) {
+            responseBuffer = new byte[Math.max(size, Math.min(2 * responseBuffer.length, Integer.MAX_VALUE - 8))];
+        }
+        in.readFully(responseBuffer, 0, size);
+        ByteBuffer buffer = ByteBuffer.wrap(responseBuffer, 0, size);
         int got = Messages.correlationId(buffer.duplicate());
         if (got != correlationId) {
             throw new IOException("expected the answer to request " + correlationId + " from "

@@ -215,10 +215,14 @@ public final class Partition {
             return false;
         }
         ByteBuffer buffer;
-        try {
-            buffer = records.readAll();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        if (records instanceof io.runnel.api.record.MemoryRecords memory) {
+            buffer = memory.buffer(); // the fetcher's own response buffer: no copy needed
+        } else {
+            try {
+                buffer = records.readAll();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
         List<RecordBatch> batches = RecordBatch.parseAll(buffer.duplicate());
         long end = partitionLog.logEndOffset();
