@@ -128,9 +128,13 @@ class ConsumerGroupsCommandTest {
     void describeShowsTheLagOfAConsumerThatIsBehind() {
         topicWithRecords("lag");
         RunnelConsumer<String, String> consumer = member("lagging", "lag-client", "lag");
-        // Read some, commit less than the log end on both partitions (the lag) and nothing past them.
-        consumer.commitSync(Map.of(new TopicPartition("lag", 0), new OffsetAndMetadata(4),
-                new TopicPartition("lag", 1), new OffsetAndMetadata(7)));
+        // Read a few records (max.poll.records=3) and commit what was read: the consumer is behind.
+        int[] read = {0};
+        Await.until("a few records read", WAIT, () -> read[0] += consumer.poll(Duration.ofMillis(50)).count(), n -> n >= 3);
+        consumer.commitSync();
+        long at0 = consumer.position(new TopicPartition("lag", 0));
+        long at1 = consumer.position(new TopicPartition("lag", 1));
+        assertTrue(at0 + at1 >= 3 && at0 + at1 < 2 * RECORDS, at0 + " " + at1);
 
         Result members = groups("--describe", "--group", "lagging", "--members");
         List<String[]> memberRows = rows(members, "GROUP CONSUMER-ID HOST CLIENT-ID #PARTITIONS");
@@ -142,10 +146,19 @@ class ConsumerGroupsCommandTest {
 
         Result described = groups("--describe", "--group", "lagging");
         List<String[]> rows = rows(described, OFFSETS);
-        assertEquals(List.of(List.of("lagging", "lag", "0", "4", "10", "6", consumerId, host, "lag-client"),
-                List.of("lagging", "lag", "1", "7", "10", "3", consumerId, host, "lag-client")),
+        assertEquals(List.of(
+                List.of("lagging", "lag", "0", "" + at0, "10", "" + (RECORDS - at0), consumerId, host, "lag-client"),
+                List.of("lagging", "lag", "1", "" + at1, "10", "" + (RECORDS - at1), consumerId, host, "lag-client")),
                 rows.stream().map(List::of).toList(), described.toString());
         assertEquals("", described.err());
+
+        // It reads on and commits an exact position: the lag follows.
+        consumer.commitSync(Map.of(new TopicPartition("lag", 0), new OffsetAndMetadata(4),
+                new TopicPartition("lag", 1), new OffsetAndMetadata(7)));
+        described = groups("--describe", "--group", "lagging");
+        assertEquals(List.of(List.of("lagging", "lag", "0", "4", "10", "6", consumerId, host, "lag-client"),
+                List.of("lagging", "lag", "1", "7", "10", "3", consumerId, host, "lag-client")),
+                rows(described, OFFSETS).stream().map(List::of).toList(), described.toString());
 
         consumer.close();
         Result after = Await.until("the member gone", WAIT, () -> groups("--describe", "--group", "lagging"),
