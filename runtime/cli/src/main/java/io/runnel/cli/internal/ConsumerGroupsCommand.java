@@ -278,7 +278,16 @@ public final class ConsumerGroupsCommand implements Callable<Integer> {
                 .map(ConsumerGroupListing::groupId).collect(Collectors.toSet());
         Map<String, ConsumerGroupDescription> descriptions = new LinkedHashMap<>();
         admin.describeConsumerGroups(ids).forEach((id, f) -> descriptions.put(id, ClientTools.join(f)));
-        if (state) {
+        Map<String, Map<TopicPartition, OffsetAndMetadata>> offsets = new LinkedHashMap<>();
+        List<String> missing = new ArrayList<>();
+        for (ConsumerGroupDescription d : descriptions.values()) {
+            offsets.put(d.groupId(), ClientTools.join(admin.listConsumerGroupOffsets(d.groupId())));
+            if (d.members().isEmpty() && offsets.get(d.groupId()).isEmpty() && !listed.contains(d.groupId())) {
+                missing.add(d.groupId());
+            }
+        }
+        missing.forEach(descriptions::remove);
+        if (state && !descriptions.isEmpty()) {
             Table table = new Table("GROUP", "COORDINATOR (ID)", "ASSIGNMENT-STRATEGY", "STATE", "#MEMBERS");
             for (ConsumerGroupDescription d : descriptions.values()) {
                 table.row(d.groupId(), d.coordinator().host() + ":" + d.coordinator().port() + " (" + d.coordinator().id()
@@ -286,15 +295,9 @@ public final class ConsumerGroupsCommand implements Callable<Integer> {
             }
             out.println();
             table.print(out);
-            return 0;
         }
-        for (ConsumerGroupDescription d : descriptions.values()) {
-            Map<TopicPartition, OffsetAndMetadata> committed = ClientTools.join(admin.listConsumerGroupOffsets(d.groupId()));
-            if (d.members().isEmpty() && committed.isEmpty() && !listed.contains(d.groupId())) {
-                out.flush();
-                err.println("Error: Consumer group '" + d.groupId() + "' does not exist.");
-                return 1;
-            }
+        for (ConsumerGroupDescription d : state ? List.<ConsumerGroupDescription>of() : descriptions.values()) {
+            Map<TopicPartition, OffsetAndMetadata> committed = offsets.get(d.groupId());
             if (d.members().isEmpty()) {
                 out.flush();
                 err.println();
@@ -338,7 +341,9 @@ public final class ConsumerGroupsCommand implements Callable<Integer> {
             }
             table.print(out);
         }
-        return 0;
+        out.flush();
+        missing.forEach(id -> err.println("Error: Consumer group '" + id + "' does not exist."));
+        return missing.isEmpty() ? 0 : 1;
     }
 
     private static Map<TopicPartition, ListOffsetsResult> endOffsets(RunnelAdmin admin, Set<TopicPartition> partitions) {

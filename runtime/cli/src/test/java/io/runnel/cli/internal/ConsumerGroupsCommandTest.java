@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import java.util.concurrent.CompletableFuture;
 
@@ -291,6 +292,48 @@ class ConsumerGroupsCommandTest {
         Await.until("rg without members", WAIT, () -> groups("--reset-offsets", "--group", "rg", "--topic", "reset",
                 "--to-earliest", "--execute"), r -> r.exitCode() == 0);
         assertEquals(Map.of(p0, 0L, p1, 0L), committed("rg"));
+    }
+
+    @Test
+    @Timeout(120)
+    void listMergesTheGroupsOfEveryCoordinatorAndDescribeTakesSeveral() {
+        topicWithRecords("many");
+        List<String> names = List.of("many-a", "many-b", "many-c", "many-d", "many-e", "many-f");
+        for (String group : names) {
+            rows(groups("--reset-offsets", "--group", group, "--topic", "many", "--to-offset", "2", "--execute"), PLAN);
+        }
+        try (RunnelAdmin admin = RunnelAdmin.create(Map.of("bootstrap.servers", bootstrap))) {
+            Set<Integer> coordinators = new java.util.HashSet<>();
+            admin.describeConsumerGroups(names).values().forEach(f -> coordinators.add(f.join().coordinator().id()));
+            assertTrue(coordinators.size() > 1, "the groups are coordinated by more than one broker: " + coordinators);
+        }
+        Result list = groups("--list");
+        assertEquals(0, list.exitCode(), list.toString());
+        assertTrue(list.lines().containsAll(names), list.toString());
+
+        List<String[]> states = rows(groups("--describe", "--all-groups", "--state"),
+                "GROUP COORDINATOR (ID) ASSIGNMENT-STRATEGY STATE #MEMBERS");
+        for (String group : names) {
+            assertTrue(states.stream().anyMatch(r -> r[0].equals(group) && List.of(r).subList(3, 6)
+                    .equals(List.of("-", "Empty", "0"))), group + " in " + states.stream().map(List::of).toList());
+        }
+
+        Result two = groups("--describe", "--group", "many-a", "--group", "no-such-group", "--group", "many-b");
+        assertEquals(1, two.exitCode(), two.toString());
+        assertEquals(List.of("many-a many 0 2 10 8 - - -", "many-a many 1 2 10 8 - - -",
+                "many-b many 0 2 10 8 - - -", "many-b many 1 2 10 8 - - -"), two.lines().stream()
+                .filter(l -> l.startsWith("many-")).map(l -> String.join(" ", l.trim().split(" +"))).toList(), two.toString());
+        assertTrue(two.err().endsWith("Error: Consumer group 'no-such-group' does not exist.\n"), two.toString());
+        // Another name: the coordinator keeps a group it was asked about in memory, and lists it from then on.
+        Result noState = groups("--describe", "--group", "never-seen", "--state");
+        assertEquals(1, noState.exitCode(), noState.toString());
+        assertEquals("", noState.out());
+        assertEquals("Error: Consumer group 'never-seen' does not exist.\n", noState.err());
+
+        Result deleted = groups("--delete", "--group", "many-a", "--group", "many-b");
+        assertEquals(0, deleted.exitCode(), deleted.toString());
+        assertEquals("Deletion of requested consumer groups ('many-a', 'many-b') was successful.\n", deleted.out());
+        assertEquals(Map.of(), committed("many-a"));
     }
 
     @Test
