@@ -1,6 +1,6 @@
 /**
  * The {@code runnel} command: one launcher with subcommands: the broker ({@code server-start}),
- * ZooKeeper, {@code plugins}, {@code dump-log}, and the client tools ({@code topics},
+ * ZooKeeper, {@code plugins}, {@code dump-log}, and the client tools ({@code topics}, {@code consumer-groups},
  * {@code console-producer}, {@code console-consumer}, {@code producer-perf-test},
  * {@code consumer-perf-test}).
  */

@@ -3,6 +3,7 @@ package io.runnel.cli;
 import io.runnel.api.RunnelException;
 import io.runnel.cli.internal.ConsoleConsumerCommand;
 import io.runnel.cli.internal.ConsoleProducerCommand;
+import io.runnel.cli.internal.ConsumerGroupsCommand;
 import io.runnel.cli.internal.ConsumerPerfTestCommand;
 import io.runnel.cli.internal.DumpLogCommand;
 import io.runnel.cli.internal.LeaderElectionCommand;
@@ -27,7 +28,7 @@ import java.io.PrintWriter;
         versionProvider = VersionProvider.class,
         description = "Runnel: a distributed, partitioned, replicated commit log.",
         subcommands = {QuickstartCommand.class, ServerStartCommand.class, ZooKeeperStartCommand.class, TopicsCommand.class,
-                LeaderElectionCommand.class,
+                LeaderElectionCommand.class, ConsumerGroupsCommand.class,
                 ConsoleProducerCommand.class, ConsoleConsumerCommand.class, ProducerPerfTestCommand.class,
                 ConsumerPerfTestCommand.class, PluginsCommand.class, DumpLogCommand.class, CommandLine.HelpCommand.class})
 public final class RunnelCli implements Runnable {

@@ -6,19 +6,27 @@ import io.runnel.api.RunnelException;
 import io.runnel.api.TopicPartition;
 import io.runnel.client.Node;
 import io.runnel.client.PartitionInfo;
+import io.runnel.client.consumer.OffsetAndMetadata;
 import io.runnel.client.internal.config.ClientConfigDefs;
 import io.runnel.client.internal.config.ConfigDef;
 import io.runnel.client.internal.network.Cluster;
 import io.runnel.client.internal.network.MetadataManager;
 import io.runnel.client.internal.network.NetworkClient;
 import io.runnel.client.internal.network.OffsetLookup;
+import io.runnel.protocol.ConsumerProtocol;
 import io.runnel.protocol.Message;
 import io.runnel.protocol.message.CreatePartitions;
 import io.runnel.protocol.message.CreateTopics;
+import io.runnel.protocol.message.DeleteGroups;
 import io.runnel.protocol.message.DeleteTopics;
+import io.runnel.protocol.message.DescribeGroups;
 import io.runnel.protocol.message.DescribeConfigs;
 import io.runnel.protocol.message.ElectLeaders;
+import io.runnel.protocol.message.FindCoordinator;
+import io.runnel.protocol.message.ListGroups;
 import io.runnel.protocol.message.Metadata;
+import io.runnel.protocol.message.OffsetCommit;
+import io.runnel.protocol.message.OffsetFetch;
 import io.runnel.protocol.message.PerTopic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -435,6 +443,223 @@ public final class RunnelAdmin implements AutoCloseable {
             }
             return out;
         });
+    }
+
+    /**
+     * Every consumer group of the cluster with its state, sorted by id. A broker lists only the
+     * groups it coordinates, so every live broker is asked and the answers merged; fails if one of
+     * them does not answer.
+     *
+     * @since 0.1
+     */
+    public CompletableFuture<List<ConsumerGroupListing>> listConsumerGroups() {
+        return onAdminThread(metadata.refresh().thenCompose(cluster -> {
+            List<CompletableFuture<Message>> answers = new ArrayList<>();
+            for (Node node : cluster.nodes().values()) {
+                answers.add(network.send(MetadataManager.address(node), new ListGroups.Request(), requestTimeoutMs)
+                        .thenApply(response -> {
+                            ListGroups.Response r = (ListGroups.Response) response;
+                            ErrorCode code = ErrorCode.forCode(r.errorCode());
+                            if (code != ErrorCode.NONE) {
+                                throw code.exception("listing the groups of broker " + node.id() + ": "
+                                        + code.description());
+                            }
+                            return r;
+                        }));
+            }
+            return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(done -> {
+                Map<String, ConsumerGroupListing> groups = new TreeMap<>();
+                for (CompletableFuture<Message> answer : answers) {
+                    for (ListGroups.Group g : ((ListGroups.Response) answer.join()).groups()) {
+                        groups.put(g.groupId(), new ConsumerGroupListing(g.groupId(), g.state()));
+                    }
+                }
+                return List.copyOf(groups.values());
+            });
+        }));
+    }
+
+    /**
+     * Describes consumer groups at their coordinators: state, assignor, coordinator and members
+     * with their assignments. One future per group id; a group that does not exist is described
+     * as {@code Empty} without members.
+     *
+     * @since 0.1
+     */
+    public Map<String, CompletableFuture<ConsumerGroupDescription>> describeConsumerGroups(Collection<String> groupIds) {
+        requireNonNull(groupIds, "groupIds is null");
+        Map<String, CompletableFuture<ConsumerGroupDescription>> futures = new LinkedHashMap<>();
+        for (String groupId : groupIds) {
+            requireNonNull(groupId, "group id is null");
+            futures.put(groupId, atCoordinator(groupId, new DescribeGroups.Request(List.of(groupId)), (coordinator, m) -> {
+                DescribeGroups.Group g = ((DescribeGroups.Response) m).groups().stream()
+                        .filter(x -> x.groupId().equals(groupId)).findFirst()
+                        .orElseThrow(() -> new RunnelException(ErrorCode.UNKNOWN_SERVER_ERROR,
+                                "the coordinator's answer has no group " + groupId));
+                ErrorCode code = ErrorCode.forCode(g.errorCode());
+                if (code != ErrorCode.NONE) {
+                    throw code.exception("group " + groupId + ": " + code.description());
+                }
+                List<MemberDescription> members = new ArrayList<>();
+                for (DescribeGroups.Member member : g.members()) {
+                    List<TopicPartition> assignment = member.assignment() == null || !member.assignment().hasRemaining()
+                            ? List.of() : ConsumerProtocol.decodeAssignment(member.assignment().duplicate()).partitions();
+                    members.add(new MemberDescription(member.memberId(), member.clientId(), member.clientHost(),
+                            assignment));
+                }
+                members.sort(Comparator.comparing(MemberDescription::consumerId));
+                return new ConsumerGroupDescription(g.groupId(), g.state(), g.protocol(), coordinator, members);
+            }, deadline()));
+        }
+        return futures;
+    }
+
+    /**
+     * The offsets a group has committed, per partition (partitions without a commit are left out),
+     * fetched from its coordinator.
+     *
+     * @since 0.1
+     */
+    public CompletableFuture<Map<TopicPartition, OffsetAndMetadata>> listConsumerGroupOffsets(String groupId) {
+        requireNonNull(groupId, "groupId is null");
+        return atCoordinator(groupId, new OffsetFetch.Request(groupId, null), (coordinator, m) -> {
+            OffsetFetch.Response r = (OffsetFetch.Response) m;
+            ErrorCode top = ErrorCode.forCode(r.errorCode());
+            if (top != ErrorCode.NONE) {
+                throw top.exception("offsets of group " + groupId + ": " + top.description());
+            }
+            Map<TopicPartition, OffsetAndMetadata> out = new LinkedHashMap<>();
+            for (PerTopic<OffsetFetch.PartitionData> topic : r.topics()) {
+                for (OffsetFetch.PartitionData p : topic.partitions()) {
+                    ErrorCode code = ErrorCode.forCode(p.errorCode());
+                    if (code != ErrorCode.NONE) {
+                        throw code.exception("offset of group " + groupId + " for " + topic.name() + "-" + p.partition()
+                                + ": " + code.description());
+                    }
+                    if (p.offset() >= 0) {
+                        out.put(new TopicPartition(topic.name(), p.partition()), new OffsetAndMetadata(p.offset(),
+                                p.metadata() == null ? "" : p.metadata()));
+                    }
+                }
+            }
+            return out;
+        }, deadline());
+    }
+
+    /**
+     * Deletes consumer groups with their committed offsets, at their coordinators. One future per
+     * group id; it fails with {@link ErrorCode#NON_EMPTY_GROUP} while the group has members and with
+     * {@link ErrorCode#GROUP_ID_NOT_FOUND} if nothing is stored for it.
+     *
+     * @since 0.1
+     */
+    public Map<String, CompletableFuture<Void>> deleteConsumerGroups(Collection<String> groupIds) {
+        requireNonNull(groupIds, "groupIds is null");
+        Map<String, CompletableFuture<Void>> futures = new LinkedHashMap<>();
+        for (String groupId : groupIds) {
+            requireNonNull(groupId, "group id is null");
+            futures.put(groupId, atCoordinator(groupId, new DeleteGroups.Request(List.of(groupId)), (coordinator, m) -> {
+                for (DeleteGroups.Result r : ((DeleteGroups.Response) m).results()) {
+                    if (r.groupId().equals(groupId)) {
+                        ErrorCode code = ErrorCode.forCode(r.errorCode());
+                        if (code == ErrorCode.NONE) {
+                            return null;
+                        }
+                        throw code.exception(code == ErrorCode.NON_EMPTY_GROUP ? "group " + groupId + " has active members"
+                                : code == ErrorCode.GROUP_ID_NOT_FOUND ? "group " + groupId + " does not exist"
+                                : "group " + groupId + ": " + code.description());
+                    }
+                }
+                throw new RunnelException(ErrorCode.UNKNOWN_SERVER_ERROR, "the coordinator's answer has no result for group "
+                        + groupId);
+            }, deadline()));
+        }
+        return futures;
+    }
+
+    /**
+     * Sets a group's committed offsets (the next offset to read, per partition), as a commit with
+     * generation -1 and no member id. The coordinator accepts it only while the group has no
+     * members: the future fails with {@link ErrorCode#ILLEGAL_GENERATION} otherwise, and with the
+     * first partition's error (e.g. {@link ErrorCode#UNKNOWN_TOPIC_OR_PARTITION}) if one is refused;
+     * the other partitions are written.
+     *
+     * @since 0.1
+     */
+    public CompletableFuture<Void> alterConsumerGroupOffsets(String groupId, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        requireNonNull(groupId, "groupId is null");
+        requireNonNull(offsets, "offsets is null");
+        Map<String, List<OffsetCommit.PartitionData>> byTopic = new TreeMap<>();
+        offsets.forEach((tp, o) -> {
+            requireNonNull(tp, "partition is null");
+            requireNonNull(o, "offset of " + tp + " is null");
+            byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(
+                    new OffsetCommit.PartitionData(tp.partition(), o.offset(), -1, o.metadata()));
+        });
+        List<PerTopic<OffsetCommit.PartitionData>> topics = new ArrayList<>();
+        byTopic.forEach((t, ps) -> topics.add(new PerTopic<>(t, ps)));
+        return atCoordinator(groupId, new OffsetCommit.Request(groupId, -1, "", topics), (coordinator, m) -> {
+            for (PerTopic<OffsetCommit.PartitionResult> topic : ((OffsetCommit.Response) m).topics()) {
+                for (OffsetCommit.PartitionResult p : topic.partitions()) {
+                    ErrorCode code = ErrorCode.forCode(p.errorCode());
+                    if (code == ErrorCode.ILLEGAL_GENERATION || code == ErrorCode.UNKNOWN_MEMBER_ID) {
+                        throw code.exception("group " + groupId + " has active members: its offsets can be changed only "
+                                + "while it has none");
+                    }
+                    if (code != ErrorCode.NONE) {
+                        throw code.exception("offset of group " + groupId + " for " + topic.name() + "-" + p.partition()
+                                + ": " + code.description());
+                    }
+                }
+            }
+            return null;
+        }, deadline());
+    }
+
+    /**
+     * Finds the group's coordinator, sends it {@code request} and hands the answer to
+     * {@code handle}; NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE (from FindCoordinator or thrown
+     * by {@code handle}) and other retriable failures find the coordinator again after
+     * retry.backoff.ms, until the deadline.
+     */
+    private <T> CompletableFuture<T> atCoordinator(String groupId, Message request,
+                                                   java.util.function.BiFunction<Node, Message, T> handle,
+                                                   long deadlineNanos) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        atCoordinator(groupId, request, handle, deadlineNanos, result);
+        return result;
+    }
+
+    private <T> void atCoordinator(String groupId, Message request, java.util.function.BiFunction<Node, Message, T> handle,
+                                   long deadlineNanos, CompletableFuture<T> result) {
+        controller(deadlineNanos)
+                .thenCompose(any -> network.send(any, new FindCoordinator.Request(groupId, FindCoordinator.GROUP),
+                        requestTimeoutMs))
+                .thenCompose(found -> {
+                    FindCoordinator.Response f = (FindCoordinator.Response) found;
+                    ErrorCode code = ErrorCode.forCode(f.errorCode());
+                    if (code != ErrorCode.NONE) {
+                        throw code.exception(f.errorMessage() != null ? f.errorMessage()
+                                : "coordinator of group " + groupId + ": " + code.description());
+                    }
+                    Node coordinator = new Node(f.nodeId(), f.host(), f.port());
+                    return network.send(MetadataManager.address(coordinator), request, requestTimeoutMs)
+                            .thenApply(response -> handle.apply(coordinator, response));
+                })
+                .whenComplete((value, error) -> {
+                    if (error == null) {
+                        later(() -> result.complete(value), 0);
+                        return;
+                    }
+                    RunnelException e = unwrap(error);
+                    if (e.retriable() && System.nanoTime() - deadlineNanos < 0 && !closed) {
+                        log.debug("Group {}: {}; finding the coordinator again", groupId, e.getMessage());
+                        metadata.refresh().whenComplete((c, x) -> later(() ->
+                                atCoordinator(groupId, request, handle, deadlineNanos, result)));
+                    } else {
+                        later(() -> result.completeExceptionally(e), 0);
+                    }
+                });
     }
 
     /** The live brokers and the controller. */
