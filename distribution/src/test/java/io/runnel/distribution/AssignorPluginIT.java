@@ -98,6 +98,12 @@ class AssignorPluginIT extends DistributionTestBase {
         assertEquals(0, consumed.exitCode(), consumed + "\nbroker log:\n" + Files.readString(brokerLog));
         assertEquals(Set.of("a1", "a2", "a3"), Set.copyOf(consumed.out().lines().toList()), consumed.toString());
 
+        // The name matters: an assignor the broker does not offer is refused (INCONSISTENT_GROUP_PROTOCOL).
+        Distribution.Result refused = dist.run("console-consumer", "--bootstrap-server", bootstrap, "--topic", "alpha",
+                "--group", "refused-group", "--from-beginning", "--max-messages", "1", "--timeout-ms", "20000",
+                "--consumer-property", "partition.assignment.strategy=no-such-assignor");
+        assertTrue(refused.exitCode() != 0 && refused.err().contains("assignors are not compatible"), refused.toString());
+
         // Two members of one group, each accepting only the plugin, on topics of 4 and 2 partitions.
         Set<TopicPartition> alpha = partitions("alpha", 4);
         Set<TopicPartition> beta = partitions("beta", 2);
