@@ -299,6 +299,17 @@ class GroupCoordinatorTest {
             assertEquals(3, described.members().size());
             ListGroups.Response listed = members.get(0).client.call(new ListGroups.Request());
             assertTrue(listed.groups().contains(new ListGroups.Group(groupId, "consumer", "Stable")), listed.toString());
+
+            // Looking up a group that does not exist does not make it one.
+            String madeUp = newGroup();
+            try (RawClient client = new RawClient(coordinator(madeUp))) {
+                assertEquals("Empty", client.<DescribeGroups.Response>call(new DescribeGroups.Request(List.of(madeUp)))
+                        .groups().get(0).state());
+                assertEquals(ErrorCode.NONE.code(), client.<OffsetFetch.Response>call(new OffsetFetch.Request(madeUp, null))
+                        .errorCode());
+                ListGroups.Response after = client.call(new ListGroups.Request());
+                assertTrue(after.groups().stream().noneMatch(g -> g.groupId().equals(madeUp)), after.toString());
+            }
         } finally {
             closeAll(members);
         }

@@ -407,7 +407,10 @@ public final class GroupCoordinator implements AutoCloseable {
                 }
                 each.add(group(id).thenApply(g -> {
                     synchronized (g) {
-                        return g.unloaded ? null : new ListGroups.Group(id, g.protocolType, g.state.wireName);
+                        // A lookup of a group that does not exist (describe, offset fetch) leaves an
+                        // empty group in memory: it exists only once stored or joined.
+                        boolean exists = stored.contains(id) || g.hasMembers() || g.state != Group.State.EMPTY;
+                        return g.unloaded || !exists ? null : new ListGroups.Group(id, g.protocolType, g.state.wireName);
                     }
                 }).exceptionally(e -> null));
             }
