@@ -3,6 +3,7 @@ package io.runnel.plugin.coordination.zookeeper;
 import io.runnel.api.Subscription;
 import io.runnel.api.coordination.Versioned;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.zookeeper.KeeperException;
@@ -87,6 +88,9 @@ final class ZkWatch implements Subscription {
             }
         } else if (code == KeeperException.Code.NONODE) {
             deliver(children ? List.of() : Optional.empty());
+            if (closed || client.getState() != CuratorFrameworkState.STARTED) {
+                return; // the backend is closing: the watch ends with it
+            }
             // Watch for the node to appear; if it appeared meanwhile, read it again.
             client.checkExists().usingWatcher(watcher).inBackground((c, e) -> {
                 if (ZkAsync.ok(e) && e.getStat() != null) {
