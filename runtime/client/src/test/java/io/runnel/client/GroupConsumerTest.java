@@ -441,6 +441,62 @@ class GroupConsumerTest {
     }
 
     @Test
+    void cooperativeMembersGoOnConsumingTheirPartitionsWhileARebalanceWaits() {
+        assertTrue(recordsReadWhileARebalanceWaits("sticky") > 0,
+                "a cooperative member keeps consuming the partitions it owns during the rebalance");
+        assertEquals(0, recordsReadWhileARebalanceWaits("range"),
+                "an eager member gives up every partition until the rebalance ends");
+    }
+
+    /**
+     * Two members share a topic; a third joins while one of the two is not polled, so the join
+     * phase stays open (that member's heartbeats keep it in the group). Meanwhile new records
+     * arrive; returns how many of them the polled member read before the rebalance ended.
+     */
+    private int recordsReadWhileARebalanceWaits(String strategy) {
+        String topic = newTopic(4);
+        String group = "during-" + strategy + "-" + ids.incrementAndGet();
+        Map<String, String> config = Map.of("partition.assignment.strategy", strategy);
+        RunnelConsumer<String, String> polled = consumer(group, config);
+        RunnelConsumer<String, String> idle = consumer(group, config);
+        polled.subscribe(List.of(topic));
+        idle.subscribe(List.of(topic));
+        Map<RunnelConsumer<String, String>, List<ConsumerRecord<String, String>>> seen = new HashMap<>();
+        pollAll(List.of(polled, idle), seen, "two partitions each", () -> splitEvenly(List.of(polled, idle), 4));
+
+        RunnelConsumer<String, String> joining = consumer(group, config);
+        joining.subscribe(List.of(topic));
+        try (RunnelAdmin admin = RunnelAdmin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+            // Polling the new member finds the coordinator and sends its JoinGroup, which starts the rebalance.
+            Await.until("the rebalance to start", WAIT, () -> {
+                joining.poll(Duration.ofMillis(20));
+                return admin.describeConsumerGroups(List.of(group)).get(group).join().state();
+            }, "PreparingRebalance"::equals);
+            // The polled member learns of the rebalance from a heartbeat (every 300 ms) and rejoins
+            // in its next poll; a second of polling covers that before the new records are written.
+            long rejoinedBy = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+            while (System.nanoTime() - rejoinedBy < 0) {
+                polled.poll(Duration.ofMillis(50));
+            }
+            produce(topic, 4, "during", 40);
+            int read = 0;
+            long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (System.nanoTime() - until < 0) {
+                for (ConsumerRecord<String, String> r : polled.poll(Duration.ofMillis(50))) {
+                    if (r.value().startsWith("during")) {
+                        read++;
+                    }
+                }
+            }
+            assertEquals("PreparingRebalance", admin.describeConsumerGroups(List.of(group)).get(group).join().state(),
+                    "the rebalance still waits for the member that is not polled");
+            List<RunnelConsumer<String, String>> all = List.of(polled, idle, joining);
+            pollAll(all, seen, "every member assigned", () -> all.stream().allMatch(c -> !c.assignment().isEmpty()));
+            return read;
+        }
+    }
+
+    @Test
     void aMemberThatDoesNotPollWithinMaxPollIntervalLeavesAndRejoinsOnItsNextPoll() {
         String topic = newTopic(2);
         String group = "slow-" + ids.incrementAndGet();
