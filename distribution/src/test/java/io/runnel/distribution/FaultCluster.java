@@ -45,6 +45,7 @@ final class FaultCluster implements Closeable {
     private final Process[] brokers = new Process[BROKERS];
     private final boolean[] stopped = new boolean[BROKERS];
     private final int[] starts = new int[BROKERS];
+    private final Map<String, String> brokerOverrides = new java.util.LinkedHashMap<>();
     private Process zookeeper;
 
     /** The cluster's timing settings; the fault test's bounds follow from them. */
@@ -61,6 +62,12 @@ final class FaultCluster implements Closeable {
             proxies[i] = new LinkProxy("broker-" + i, new InetSocketAddress("127.0.0.1", ports[i]), true);
             zkProxies[i] = new LinkProxy("zookeeper-for-" + i, new InetSocketAddress("127.0.0.1", zkPort), false);
         }
+    }
+
+    /** Adds a broker setting ({@code --override key=value}) for every start from now on; call before {@link #start()}. */
+    FaultCluster brokerOverride(String key, String value) {
+        brokerOverrides.put(key, value);
+        return this;
     }
 
     /** Starts ZooKeeper and the brokers and waits until every broker sees all of them and a controller. */
@@ -87,8 +94,7 @@ final class FaultCluster implements Closeable {
 
     private Process startBroker(int id) throws IOException {
         starts[id]++;
-        return startProcess(work.resolve("broker-" + id + "." + starts[id] + ".log"), "server-start",
-                dist.home.resolve("config/server.properties").toString(),
+        List<String> args = new ArrayList<>(List.of("server-start", dist.home.resolve("config/server.properties").toString(),
                 "--override", "broker.id=" + id,
                 "--override", "listeners=PLAINTEXT://127.0.0.1:" + ports[id],
                 "--override", "advertised.listeners=PLAINTEXT://" + proxies[id].address(),
@@ -98,7 +104,9 @@ final class FaultCluster implements Closeable {
                 "--override", "replica.lag.time.max.ms=" + settings.replicaLagTimeMaxMs(),
                 "--override", "min.insync.replicas=2",
                 "--override", "unclean.leader.election.enable=false",
-                "--override", "auto.create.topics.enable=false");
+                "--override", "auto.create.topics.enable=false"));
+        brokerOverrides.forEach((key, value) -> args.addAll(List.of("--override", key + "=" + value)));
+        return startProcess(work.resolve("broker-" + id + "." + starts[id] + ".log"), args.toArray(String[]::new));
     }
 
     private Process startProcess(Path log, String... args) throws IOException {
