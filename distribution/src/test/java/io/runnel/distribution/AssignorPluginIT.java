@@ -133,21 +133,14 @@ class AssignorPluginIT extends DistributionTestBase {
             members.add(thread);
         }
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            Set<Set<TopicPartition>> seen = Set.of();
-            while (System.nanoTime() < deadline) {
+            Waits.until("each member to hold a whole topic, as " + ASSIGNOR + " assigns", Duration.ofSeconds(60), () -> {
                 for (AtomicReference<Throwable> failure : failures) {
                     if (failure.get() != null) {
                         throw new AssertionError("a member failed; broker log:\n" + Files.readString(brokerLog), failure.get());
                     }
                 }
-                seen = assignments.stream().map(AtomicReference::get).collect(Collectors.toSet());
-                if (seen.equals(Set.of(alpha, beta))) {
-                    break;
-                }
-                Thread.sleep(200);
-            }
-            assertEquals(Set.of(alpha, beta), seen, "each member a whole topic, as " + ASSIGNOR + " assigns");
+                return assignments.stream().map(AtomicReference::get).collect(Collectors.toSet()).equals(Set.of(alpha, beta));
+            });
         } finally {
             stop.set(true);
             for (Thread thread : members) {

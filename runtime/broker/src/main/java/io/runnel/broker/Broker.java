@@ -350,6 +350,7 @@ public final class Broker implements AutoCloseable {
         }
         closed = true;
         log.info("Broker {} shutting down", brokerId);
+        replicas.stopReplicating();
         if (controlledShutdown) {
             try {
                 int moved = controller.moveLeadershipsAway(CONTROLLED_SHUTDOWN_TIMEOUT_MS);

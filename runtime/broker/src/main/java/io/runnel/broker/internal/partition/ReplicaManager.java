@@ -66,6 +66,8 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     private final Map<Integer, ReplicaFetcher> fetchers = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Integer> fetchingFrom = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** The broker is shutting down: no replica fetcher runs or starts any more. */
+    private volatile boolean replicationStopped;
 
     /** A broker without replication (tests of a single broker): no ISR writes, no fetchers' peers. */
     public ReplicaManager(int brokerId, StorageEngine storage, PartitionSettings brokerDefaults) {
@@ -207,7 +209,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         if (previous != null && previous != leader) {
             removeFromFetcher(tp, previous);
         }
-        if (closed) {
+        if (closed || replicationStopped) {
             return;
         }
         fetchers.computeIfAbsent(leader, source -> {
@@ -329,6 +331,30 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
             log.info("Deleted the log of {}", tp);
         } catch (RuntimeException e) {
             log.error("Could not delete the log of {}: {}", tp, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Stops replicating, first thing in a broker's shutdown: its fetchers stop and none starts
+     * again, even when the partitions it leads are handed to other replicas and it becomes their
+     * follower. A fetch from a broker on its way out would make those leaders add it back to
+     * their ISR (the controlled shutdown has just removed it), and then wait for it. Waits (a
+     * few seconds at most) until the fetchers are closed.
+     */
+    public void stopReplicating() {
+        replicationStopped = true;
+        try {
+            java.util.concurrent.CompletableFuture.runAsync(() -> {
+                for (ReplicaFetcher fetcher : fetchers.values()) {
+                    fetcher.close();
+                }
+                fetchers.clear();
+            }, stateChanges).get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException | java.util.concurrent.ExecutionException
+                 | java.util.concurrent.TimeoutException e) {
+            log.warn("Stopping the replica fetchers: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
