@@ -600,59 +600,36 @@ public final class Controller implements AutoCloseable {
             return Outcome.of(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic-partition " + tp + " does not exist");
         }
         int preferred = replicas.get().get(0);
-        String path = MetadataPaths.partitionState(tp.topic(), tp.partition());
-        for (int attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-            Optional<Versioned<byte[]>> read = await(backend.metadata().get(path));
-            if (read.isEmpty()) {
-                return Outcome.of(ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE, tp + " has no state yet");
-            }
-            PartitionState current = PartitionState.decode(read.get().value(), path);
-            if (current.controllerEpoch() > ourEpoch) {
-                stepDown(ourEpoch, tp, current);
-                return null;
-            }
+        return rewriteState(tp, ourEpoch, ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE, current -> {
             if (current.leader() == preferred) {
-                return new Outcome(ErrorCode.ELECTION_NOT_NEEDED, "the preferred replica " + preferred + " leads " + tp
-                        + " already", current.leaderEpoch());
+                return Step.stop(new Outcome(ErrorCode.ELECTION_NOT_NEEDED, "the preferred replica " + preferred
+                        + " leads " + tp + " already", current.leaderEpoch()));
             }
             boolean alive = live.contains(preferred);
             boolean inSync = current.isr().contains(preferred);
             if (!alive || !inSync) {
                 String reason = !alive && !inSync ? "is not alive and not in the ISR " + current.isr()
                         : !alive ? "is not alive" : "is not in the ISR " + current.isr();
-                return Outcome.of(ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE, "the preferred replica " + preferred + " of "
-                        + tp + " " + reason);
+                return Step.stop(Outcome.of(ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE, "the preferred replica "
+                        + preferred + " of " + tp + " " + reason));
             }
-            Map<Integer, Integer> counts = leaderCounts(live);
             OptionalInt currentLeader = live.contains(current.leader()) ? OptionalInt.of(current.leader())
                     : OptionalInt.empty();
             Optional<Election> election = elect(new ElectionRequest(tp, ElectionRequest.Reason.PREFERRED,
-                    replicas.get(), new LinkedHashSet<>(current.isr()), live, counts, currentLeader, false));
+                    replicas.get(), new LinkedHashSet<>(current.isr()), live, leaderCounts(live), currentLeader, false));
             if (election.isEmpty() || election.get().unclean()) {
-                return Outcome.of(ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE, "the leader election policy elected nobody for "
-                        + tp);
+                return Step.stop(Outcome.of(ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE,
+                        "the leader election policy elected nobody for " + tp));
             }
             int leader = election.get().leader();
             if (leader == current.leader()) {
-                return new Outcome(ErrorCode.ELECTION_NOT_NEEDED, "the leader election policy keeps " + leader
-                        + " as the leader of " + tp, current.leaderEpoch());
+                return Step.stop(new Outcome(ErrorCode.ELECTION_NOT_NEEDED, "the leader election policy keeps " + leader
+                        + " as the leader of " + tp, current.leaderEpoch()));
             }
             PartitionState next = new PartitionState(leader, current.leaderEpoch() + 1, current.isr(), (int) ourEpoch);
-            switch (writeState(path, next, read.get().version(), ourEpoch)) {
-                case WRITTEN -> {
-                    log.info("Controller: {}: {} leader {} -> {}, leader epoch {}, ISR {}", why, tp, current.leader(),
-                            leader, next.leaderEpoch(), next.isr());
-                    return new Outcome(ErrorCode.NONE, null, next.leaderEpoch());
-                }
-                case FENCED -> {
-                    return null;
-                }
-                case CONFLICT -> {
-                    // the state changed under us: look again
-                }
-            }
-        }
-        return Outcome.of(ErrorCode.REQUEST_TIMED_OUT, "the state of " + tp + " kept changing; try again");
+            return Step.write(next, () -> log.info("Controller: {}: {} leader {} -> {}, leader epoch {}, ISR {}", why, tp,
+                    current.leader(), leader, next.leaderEpoch(), next.isr()));
+        });
     }
 
     /**
@@ -665,30 +642,21 @@ public final class Controller implements AutoCloseable {
         if (replicas.isEmpty()) {
             return Outcome.of(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic-partition " + tp + " does not exist");
         }
-        String path = MetadataPaths.partitionState(tp.topic(), tp.partition());
-        for (int attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-            Optional<Versioned<byte[]>> read = await(backend.metadata().get(path));
-            if (read.isEmpty()) {
-                return Outcome.of(ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE, tp + " has no state yet");
-            }
-            PartitionState current = PartitionState.decode(read.get().value(), path);
-            if (current.controllerEpoch() > ourEpoch) {
-                stepDown(ourEpoch, tp, current);
-                return null;
-            }
+        return rewriteState(tp, ourEpoch, ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE, current -> {
             if (current.leader() != PartitionState.NO_LEADER && live.contains(current.leader())) {
-                return new Outcome(ErrorCode.ELECTION_NOT_NEEDED, "broker " + current.leader() + " leads " + tp,
-                        current.leaderEpoch());
+                return Step.stop(new Outcome(ErrorCode.ELECTION_NOT_NEEDED, "broker " + current.leader() + " leads " + tp,
+                        current.leaderEpoch()));
             }
             Optional<Election> election = elect(new ElectionRequest(tp, ElectionRequest.Reason.LEADER_LOST,
                     replicas.get(), new LinkedHashSet<>(current.isr()), live, leaderCounts, OptionalInt.empty(), true));
             if (election.isEmpty()) {
-                return Outcome.of(ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE, "no replica of " + tp + " is alive (replicas "
-                        + replicas.get() + ", live brokers " + live + ")");
+                return Step.stop(Outcome.of(ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE, "no replica of " + tp
+                        + " is alive (replicas " + replicas.get() + ", live brokers " + live + ")"));
             }
             int leader = election.get().leader();
+            boolean unclean = election.get().unclean();
             List<Integer> newIsr;
-            if (election.get().unclean()) {
+            if (unclean) {
                 newIsr = List.of(leader);
             } else {
                 newIsr = current.isr().stream().filter(live::contains).collect(Collectors.toCollection(ArrayList::new));
@@ -697,22 +665,64 @@ public final class Controller implements AutoCloseable {
                 }
             }
             PartitionState next = new PartitionState(leader, current.leaderEpoch() + 1, newIsr, (int) ourEpoch);
-            switch (writeState(path, next, read.get().version(), ourEpoch)) {
+            return Step.write(next, () -> {
+                leaderCounts.merge(leader, 1, Integer::sum);
+                if (unclean) {
+                    log.warn("Controller: UNCLEAN election (requested) for {}: leader {} was not in the ISR {}; "
+                            + "records may be lost", tp, leader, current.isr());
+                }
+                log.info("Controller: requested election: {} leader {} -> {}, leader epoch {}, ISR {}", tp,
+                        current.leader(), leader, next.leaderEpoch(), next.isr());
+            });
+        });
+    }
+
+    /** What a state rewrite makes of the state it read: stop with an outcome, or write {@code next}. */
+    private record Step(Outcome stop, PartitionState next, Runnable onWritten) {
+        static Step stop(Outcome outcome) {
+            return new Step(outcome, null, null);
+        }
+
+        static Step write(PartitionState next, Runnable onWritten) {
+            return new Step(null, next, onWritten);
+        }
+    }
+
+    /**
+     * Reads the state of {@code tp} and writes what {@code decide} makes of it, with a
+     * compare-and-set guarded by this controller's epoch; on a version conflict it reads and
+     * decides again, at most {@code MAX_WRITE_ATTEMPTS} times. Null if fenced (the state was
+     * written by a newer controller, or the guard failed).
+     *
+     * @param noState the error when the partition has no state yet
+     */
+    private Outcome rewriteState(TopicPartition tp, long ourEpoch, ErrorCode noState,
+                                 java.util.function.Function<PartitionState, Step> decide) {
+        String path = MetadataPaths.partitionState(tp.topic(), tp.partition());
+        for (int attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+            Optional<Versioned<byte[]>> read = await(backend.metadata().get(path));
+            if (read.isEmpty()) {
+                return Outcome.of(noState, tp + " has no state yet");
+            }
+            PartitionState current = PartitionState.decode(read.get().value(), path);
+            if (current.controllerEpoch() > ourEpoch) {
+                stepDown(ourEpoch, tp, current);
+                return null;
+            }
+            Step step = decide.apply(current);
+            if (step.stop() != null) {
+                return step.stop();
+            }
+            switch (writeState(path, step.next(), read.get().version(), ourEpoch)) {
                 case WRITTEN -> {
-                    leaderCounts.merge(leader, 1, Integer::sum);
-                    if (election.get().unclean()) {
-                        log.warn("Controller: UNCLEAN election (requested) for {}: leader {} was not in the ISR {}; "
-                                + "records may be lost", tp, leader, current.isr());
-                    }
-                    log.info("Controller: requested election: {} leader {} -> {}, leader epoch {}, ISR {}", tp,
-                            current.leader(), leader, next.leaderEpoch(), next.isr());
-                    return new Outcome(ErrorCode.NONE, null, next.leaderEpoch());
+                    step.onWritten().run();
+                    return new Outcome(ErrorCode.NONE, null, step.next().leaderEpoch());
                 }
                 case FENCED -> {
                     return null;
                 }
                 case CONFLICT -> {
-                    // look again
+                    // the state changed under us: look again
                 }
             }
         }
